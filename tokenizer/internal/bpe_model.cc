@@ -1,0 +1,169 @@
+#include "tokenizer/internal/bpe_model.h"
+
+#include <cstdio>
+#include <queue>
+
+#include "tokenizer/internal/unicode.h"
+
+namespace tokcost::tokenizer_internal {
+namespace {
+
+// Below this many symbols the quadratic loop is faster than the heap.
+constexpr size_t kHeapThreshold = 48;
+
+}  // namespace
+
+bool BpeModel::Finish(std::string* error) {
+  for (int b = 0; b < 256; ++b) {
+    if (options_.byte_level) {
+      char c = static_cast<char>(b);
+      byte_ids_[b] = vocab_.Find(std::string_view(&c, 1));
+      if (byte_ids_[b] == kNoId) {
+        *error = "vocabulary has no token for byte " + std::to_string(b);
+        return false;
+      }
+    } else {
+      char name[8];
+      std::snprintf(name, sizeof(name), "<0x%02X>", b);
+      byte_ids_[b] = vocab_.Find(name);
+      if (options_.byte_fallback && byte_ids_[b] == kNoId) {
+        *error = std::string("byte fallback token ") + name + " is missing";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void BpeModel::InitialSymbols(std::string_view word,
+                              std::vector<uint32_t>* ids) const {
+  ids->clear();
+  if (options_.byte_level) {
+    for (unsigned char b : word) ids->push_back(byte_ids_[b]);
+    return;
+  }
+  for (size_t pos = 0; pos < word.size();) {
+    int len = Utf8Length(static_cast<unsigned char>(word[pos]));
+    uint32_t id = vocab_.Find(word.substr(pos, len));
+    if (id != kNoId) {
+      ids->push_back(id);
+    } else if (options_.byte_fallback) {
+      for (int i = 0; i < len; ++i) {
+        ids->push_back(byte_ids_[static_cast<unsigned char>(word[pos + i])]);
+      }
+    } else if (options_.unk_id != kNoId) {
+      ids->push_back(options_.unk_id);
+    }
+    pos += len;
+  }
+}
+
+void BpeModel::MergeWord(std::string_view word, Scratch* scratch,
+                         Loop loop) const {
+  if (options_.ignore_merges) {
+    uint32_t id = vocab_.Find(word);
+    if (id != kNoId) {
+      scratch->ids_.assign(1, id);
+      return;
+    }
+  }
+  InitialSymbols(word, &scratch->ids_);
+  if (scratch->ids_.size() < 2) return;
+  if (loop == Loop::kAuto) {
+    loop = scratch->ids_.size() < kHeapThreshold ? Loop::kQuadratic : Loop::kHeap;
+  }
+  if (loop == Loop::kQuadratic) {
+    MergeSymbolsQuadratic(scratch);
+  } else {
+    MergeSymbolsHeap(scratch);
+  }
+}
+
+void BpeModel::MergeSymbolsQuadratic(Scratch* scratch) const {
+  std::vector<uint32_t>& ids = scratch->ids_;
+  std::vector<uint32_t>& ranks = scratch->ranks_;
+  std::vector<uint32_t>& merged = scratch->merged_;
+  size_t n = ids.size();
+  ranks.resize(n);
+  merged.resize(n);
+  auto update = [&](size_t i) {
+    Merge m = i + 1 < n ? pairs_.Find(ids[i], ids[i + 1]) : Merge{kNoId, kNoId};
+    ranks[i] = m.rank;
+    merged[i] = m.merged;
+  };
+  for (size_t i = 0; i < n; ++i) update(i);
+  while (n > 1) {
+    size_t best = 0;
+    for (size_t i = 1; i + 1 < n; ++i) {
+      if (ranks[i] < ranks[best]) best = i;
+    }
+    if (ranks[best] == kNoId) break;
+    ids[best] = merged[best];
+    for (size_t i = best + 1; i + 1 < n; ++i) {
+      ids[i] = ids[i + 1];
+      ranks[i] = ranks[i + 1];
+      merged[i] = merged[i + 1];
+    }
+    --n;
+    update(best);
+    if (best > 0) update(best - 1);
+  }
+  ids.resize(n);
+}
+
+// Mirrors Hugging Face's Word::merge_all: a min-heap of (rank, position),
+// entries re-validated when popped.
+void BpeModel::MergeSymbolsHeap(Scratch* scratch) const {
+  std::vector<uint32_t>& ids = scratch->ids_;
+  std::vector<int32_t>& prev = scratch->prev_;
+  std::vector<int32_t>& next = scratch->next_;
+  const int32_t n = static_cast<int32_t>(ids.size());
+  prev.resize(n);
+  next.resize(n);
+  for (int32_t i = 0; i < n; ++i) {
+    prev[i] = i - 1;
+    next[i] = i + 1 < n ? i + 1 : -1;
+  }
+  struct Entry {
+    uint32_t rank;
+    int32_t pos;
+    uint32_t merged;
+    bool operator>(const Entry& o) const {
+      return rank != o.rank ? rank > o.rank : pos > o.pos;
+    }
+  };
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+  for (int32_t i = 0; i + 1 < n; ++i) {
+    Merge m = pairs_.Find(ids[i], ids[i + 1]);
+    if (m.rank != kNoId) heap.push({m.rank, i, m.merged});
+  }
+  std::vector<bool> removed(n, false);
+  while (!heap.empty()) {
+    Entry top = heap.top();
+    heap.pop();
+    if (removed[top.pos] || next[top.pos] < 0) continue;
+    int32_t right = next[top.pos];
+    Merge m = pairs_.Find(ids[top.pos], ids[right]);
+    if (m.merged != top.merged || m.rank == kNoId) continue;  // stale entry
+    ids[top.pos] = top.merged;
+    removed[right] = true;
+    next[top.pos] = next[right];
+    if (next[right] >= 0) prev[next[right]] = top.pos;
+    if (prev[top.pos] >= 0) {
+      int32_t p = prev[top.pos];
+      Merge pm = pairs_.Find(ids[p], ids[top.pos]);
+      if (pm.rank != kNoId) heap.push({pm.rank, p, pm.merged});
+    }
+    if (next[top.pos] >= 0) {
+      Merge nm = pairs_.Find(ids[top.pos], ids[next[top.pos]]);
+      if (nm.rank != kNoId) heap.push({nm.rank, top.pos, nm.merged});
+    }
+  }
+  size_t out = 0;
+  for (int32_t i = 0; i < n; ++i) {
+    if (!removed[i]) ids[out++] = ids[i];
+  }
+  ids.resize(out);
+}
+
+}  // namespace tokcost::tokenizer_internal

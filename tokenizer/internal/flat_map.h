@@ -1,0 +1,98 @@
+// Open-addressing hash tables for the vocabulary (bytes -> id) and the merge
+// table ((left id, right id) -> (rank, merged id)). Flat arrays instead of
+// node-based maps keep lookups to one or two cache lines.
+// Not thread-safe while being built; immutable (and thread-safe) afterwards.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_FLAT_MAP_H_
+#define TOKCOST_TOKENIZER_INTERNAL_FLAT_MAP_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tokcost::tokenizer_internal {
+
+inline constexpr uint32_t kNoId = 0xFFFFFFFFu;
+
+class BytesToIdMap {
+ public:
+  // Inserts or overwrites.
+  void Insert(std::string_view key, uint32_t id);
+  // Returns kNoId when absent.
+  uint32_t Find(std::string_view key) const {
+    if (slots_.empty()) return kNoId;
+    uint64_t h = Hash(key);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      uint32_t e = slots_[i];
+      if (e == kNoId) return kNoId;
+      const Entry& en = entries_[e];
+      if (en.hash == static_cast<uint32_t>(h) && KeyOf(en) == key) return en.id;
+    }
+  }
+  size_t size() const { return entries_.size(); }
+  size_t max_key_length() const { return max_key_length_; }
+
+  template <typename F>  // F(std::string_view key, uint32_t id)
+  void ForEach(F&& f) const {
+    for (const Entry& e : entries_) f(KeyOf(e), e.id);
+  }
+
+ private:
+  struct Entry {
+    uint32_t offset;
+    uint32_t length;
+    uint32_t id;
+    uint32_t hash;
+  };
+  static uint64_t Hash(std::string_view key) {
+    return std::hash<std::string_view>()(key);
+  }
+  std::string_view KeyOf(const Entry& e) const {
+    return std::string_view(arena_.data() + e.offset, e.length);
+  }
+  void Grow();
+
+  std::string arena_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> slots_;
+  size_t mask_ = 0;
+  size_t max_key_length_ = 0;
+};
+
+struct Merge {
+  uint32_t rank;
+  uint32_t merged;
+};
+
+class PairMap {
+ public:
+  // Inserts or overwrites (later merges win, as in Hugging Face tokenizers).
+  void Insert(uint32_t left, uint32_t right, Merge merge);
+  // Returns {kNoId, kNoId} when the pair does not merge.
+  Merge Find(uint32_t left, uint32_t right) const {
+    if (keys_.empty()) return {kNoId, kNoId};
+    uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
+    for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return values_[i];
+      if (keys_[i] == kEmpty) return {kNoId, kNoId};
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  static constexpr uint64_t kEmpty = ~0ULL;
+  static uint64_t Hash(uint64_t key) {
+    return (key * 0x9E3779B97F4A7C15ULL) >> 20;
+  }
+  void Grow();
+
+  std::vector<uint64_t> keys_;
+  std::vector<Merge> values_;
+  size_t mask_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_FLAT_MAP_H_

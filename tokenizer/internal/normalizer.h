@@ -1,0 +1,37 @@
+// Text normalization applied before pre-tokenization (Hugging Face
+// "normalizer"): none, NFC (Qwen3) or literal replacement (Gemma 3 turns
+// " " into "\u2581"). Immutable; Apply is thread-safe.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_NORMALIZER_H_
+#define TOKCOST_TOKENIZER_INTERNAL_NORMALIZER_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace tokcost::tokenizer_internal {
+
+class Normalizer {
+ public:
+  struct Step {
+    enum Kind { kNfc, kReplace } kind;
+    std::string pattern;  // kReplace only
+    std::string content;  // kReplace only
+  };
+
+  Normalizer() = default;
+  explicit Normalizer(std::vector<Step> steps) : steps_(std::move(steps)) {}
+
+  bool identity() const { return steps_.empty(); }
+
+  // Returns the normalized text: `text` itself when nothing changes,
+  // otherwise a view of *storage.
+  std::string_view Apply(std::string_view text, std::string* storage) const;
+
+ private:
+  std::vector<Step> steps_;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_NORMALIZER_H_

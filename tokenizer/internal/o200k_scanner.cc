@@ -1,0 +1,70 @@
+// Scanner for o200k_base / o200k_harmony:
+//   [^\r\n\p{L}\p{N}]?[U]*[W]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//  |[^\r\n\p{L}\p{N}]?[U]+[W]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?
+//  |\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+
+// with U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and W = [\p{Ll}\p{Lm}\p{Lo}\p{M}].
+// U and W overlap (Lm, Lo, M), so [U]*[W]+ needs the backtracking that
+// CaseWord() reproduces.
+#include "tokenizer/internal/pretokenizer.h"
+#include "tokenizer/internal/scanner_util.h"
+
+namespace tokcost::tokenizer_internal {
+namespace {
+
+// [U]*[W]+ at p: the end of the match, or 0.
+size_t UpperThenLower(std::string_view s, size_t p) {
+  size_t q = p;
+  size_t last_w_end = 0;  // end of the rightmost W character inside the U run
+  while (q < s.size()) {
+    CharAt c = At(s, q);
+    if (!(c.cls & kUpperish)) break;
+    q += c.len;
+    if (c.cls & kLowerish) last_w_end = q;
+  }
+  if (q < s.size() && (At(s, q).cls & kLowerish)) return SkipClass(s, q, kLowerish);
+  // Backtracking gives the U run back up to its rightmost W character; [W]+
+  // then ends right after it, as the characters after it are not W.
+  return last_w_end;
+}
+
+// [U]+[W]* at p: the end of the match, or 0.
+size_t UpperRunThenLower(std::string_view s, size_t p) {
+  size_t q = SkipClass(s, p, kUpperish);
+  if (q == p) return 0;
+  return SkipClass(s, q, kLowerish);
+}
+
+size_t WithContraction(std::string_view s, size_t end) {
+  return end + MatchContraction(s, end);
+}
+
+}  // namespace
+
+size_t MatchO200k(std::string_view s, size_t pos) {
+  const size_t n = s.size();
+  CharAt c = At(s, pos);
+  const bool prefix = !(c.cls & (kL | kN)) && !IsCrLf(c.cp);
+  const size_t after = pos + c.len;
+  size_t e;
+  if (prefix && after < n && (e = UpperThenLower(s, after))) return WithContraction(s, e);
+  if ((e = UpperThenLower(s, pos))) return WithContraction(s, e);
+  if (prefix && after < n && (e = UpperRunThenLower(s, after))) return WithContraction(s, e);
+  if ((e = UpperRunThenLower(s, pos))) return WithContraction(s, e);
+  if (c.cls & kN) return SkipClassUpTo(s, pos, kN, 3);
+  //  ?[^\s\p{L}\p{N}]+[\r\n/]*
+  {
+    size_t p = c.cp == ' ' ? pos + 1 : pos;
+    if (p < n && !(At(s, p).cls & (kWhiteSpace | kL | kN))) {
+      p = SkipNotClass(s, p, kWhiteSpace | kL | kN);
+      while (p < n && (s[p] == '\r' || s[p] == '\n' || s[p] == '/')) ++p;
+      return p;
+    }
+  }
+  WhitespaceRun r = ScanWhitespace(s, pos);
+  if (r.last_newline_end > pos) return r.last_newline_end;  // \s*[\r\n]+
+  if (r.end == n) return n;                                 // \s+(?!\S)
+  if (r.last_char_start > pos) return r.last_char_start;    // \s+(?!\S)
+  return r.end;                                             // \s+
+}
+
+}  // namespace tokcost::tokenizer_internal

@@ -1,0 +1,64 @@
+// Pre-tokenization: splitting normalized text into pieces for BPE.
+//
+//   StatusOr<PreTokenizer> p = PreTokenizer::FromRegexes({kO200kRegex});
+//   std::vector<std::string_view> pieces;
+//   p->Split(text, &pieces);
+//
+// Each known regex (REFERENCE.md §4) has a hand-written scanner; an unknown
+// regex is an error naming it, never a silent approximation. Stages apply in
+// order, each to every piece of the stage before, with the Hugging Face
+// "Isolated" behaviour: matches and the gaps between them both become
+// pieces. Immutable after construction; Split is thread-safe.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_
+#define TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/base/status.h"
+
+namespace tokcost::tokenizer_internal {
+
+// Returns the end of the match that starts at `pos`, or `pos` when none does.
+using MatchFn = size_t (*)(std::string_view text, size_t pos);
+
+// The scanners (one file per regex family).
+size_t MatchCl100k(std::string_view text, size_t pos);
+size_t MatchLlama3(std::string_view text, size_t pos);
+size_t MatchQwen2(std::string_view text, size_t pos);
+size_t MatchO200k(std::string_view text, size_t pos);
+size_t MatchDeepSeekDigits(std::string_view text, size_t pos);
+size_t MatchDeepSeekCjk(std::string_view text, size_t pos);
+size_t MatchDeepSeekWords(std::string_view text, size_t pos);
+
+// Returns the scanner for a regex given exactly as tokenizer.json or
+// tiktoken writes it, or for a short name ("cl100k", "o200k", ...).
+StatusOr<MatchFn> FindScanner(const std::string& regex_or_name);
+
+class PreTokenizer {
+ public:
+  // A stage either runs a scanner or splits on a literal string whose
+  // occurrences are merged with the piece before (Hugging Face's
+  // Split{String, MergedWithPrevious}).
+  struct Stage {
+    MatchFn match = nullptr;
+    std::string literal;
+  };
+
+  PreTokenizer() = default;  // no stages: the text is one piece
+  explicit PreTokenizer(std::vector<Stage> stages) : stages_(std::move(stages)) {}
+
+  // Appends the pieces of `text` to `pieces` (views into `text`).
+  void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
+
+  bool empty() const { return stages_.empty(); }
+
+ private:
+  std::vector<Stage> stages_;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_

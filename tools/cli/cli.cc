@@ -1,0 +1,57 @@
+#include "tools/cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "tools/cli/commands.h"
+#include "tools/cli/exit_codes.h"
+
+namespace tokcost::cli {
+
+int Main(const std::vector<std::string>& args, Io io) {
+  CLI::App app("tokcost: what an LLM workload will cost, before you run it.",
+               "tokcost");
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 ok, 1 over budget (check), 2 usage or input error,\n"
+      "3 cannot count or price (missing vocabulary, price or endpoint), 4 internal.\n"
+      "Run `tokcost COMMAND --help` for a command's flags and an example.");
+  std::string data_dir, vocab_dir;
+  app.add_option("--data-dir", data_dir, "Catalog and price data (default: $TOKCOST_DATA_DIR)");
+  app.add_option("--vocab-dir", vocab_dir,
+                 "Fetched vocabularies (default: $TOKCOST_VOCAB_DIR or ~/.cache/tokcost/vocab)");
+  std::map<CLI::App*, Runner> runners;
+  auto add = [&](Runner (*reg)(CLI::App*)) {
+    size_t before = app.get_subcommands({}).size();
+    Runner r = reg(&app);
+    runners[app.get_subcommands({})[before]] = std::move(r);
+  };
+  add(&RegisterCount);
+  add(&RegisterTokenizers);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    io.out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    io.out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    // Subcommand help arrives as CallForHelp from the subcommand.
+    if (e.get_exit_code() == 0) {
+      for (CLI::App* sub : app.get_subcommands()) io.out << sub->help();
+      if (app.get_subcommands().empty()) io.out << app.help();
+      return kExitOk;
+    }
+    io.err << "tokcost: " << e.what() << "\nRun `tokcost --help` for usage.\n";
+    return kExitUsage;
+  }
+  Context ctx = MakeContext(io, data_dir, vocab_dir);
+  for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
+  return kExitUsage;
+}
+
+}  // namespace tokcost::cli

@@ -1,0 +1,20 @@
+// The subcommands. Each Register* adds its CLI11 subcommand and returns the
+// function that runs it once parsing succeeded.
+#ifndef TOKCOST_TOOLS_CLI_COMMANDS_H_
+#define TOKCOST_TOOLS_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "tools/cli/context.h"
+
+namespace tokcost::cli {
+
+using Runner = std::function<int(const Context&)>;
+
+Runner RegisterCount(CLI::App* app);
+Runner RegisterTokenizers(CLI::App* app);
+
+}  // namespace tokcost::cli
+
+#endif  // TOKCOST_TOOLS_CLI_COMMANDS_H_

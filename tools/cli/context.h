@@ -1,0 +1,44 @@
+// What every command needs: where data and vocabularies live, and the I/O.
+#ifndef TOKCOST_TOOLS_CLI_CONTEXT_H_
+#define TOKCOST_TOOLS_CLI_CONTEXT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tokenizer/tokenizer.h"
+#include "tools/base/status.h"
+#include "tools/cli/cli.h"
+
+namespace tokcost::cli {
+
+struct Context {
+  Io io;
+  std::string data_dir;   // data/ of the source tree (TOKCOST_DATA_DIR)
+  std::string vocab_dir;  // fetched vocabularies (TOKCOST_VOCAB_DIR)
+
+  StatusOr<std::vector<TokenizerSpec>> TokenizerSpecs() const;
+  StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerByName(const std::string& name) const;
+
+  // Prints "tokcost: <message>" on stderr.
+  void Error(const std::string& message) const;
+};
+
+// Resolves the directories from flags (when non-empty), then the
+// environment, then defaults (runfiles for data, the XDG cache for
+// vocabularies).
+Context MakeContext(Io io, const std::string& data_dir_flag,
+                    const std::string& vocab_dir_flag);
+
+// One input of a command: a path, or "-" for standard input.
+struct Input {
+  std::string name;
+  std::string text;
+};
+
+// Reads a path or "-" (standard input).
+StatusOr<Input> ReadInput(const Context& ctx, const std::string& name);
+
+}  // namespace tokcost::cli
+
+#endif  // TOKCOST_TOOLS_CLI_CONTEXT_H_

@@ -1,0 +1,15 @@
+// tokcost: a thin main() over tokcost::cli::Main.
+#include <cstdlib>
+#include <iostream>
+
+#include "tools/cli/cli.h"
+
+int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> args(argv, argv + argc);
+  tokcost::cli::Io io{std::cin, std::cout, std::cerr, [](const std::string& name) {
+                        const char* v = std::getenv(name.c_str());
+                        return std::string(v ? v : "");
+                      }};
+  return tokcost::cli::Main(args, io);
+}
