@@ -1,0 +1,86 @@
+// Builds the mixed English/Russian text that benchmarks and calibration use,
+// from text Debian ships (REFERENCE.md section 6), deterministically:
+//   OUT/mixed_en_ru.txt  10 MiB, ~4 KB blocks of Russian (fortunes-ru) and
+//                        English (/usr/share/common-licenses, copyright
+//                        files, READMEs) in turn.
+// Files that are not valid UTF-8 are skipped. Nothing here is committed.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+const kTarget = 10 * 1024 * 1024;
+const kBlock = 4096;
+
+function validUtf8(buf) {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listFiles(dir, pred) {
+  let out = [];
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(listFiles(p, pred));
+    else if (e.isFile() && pred(p)) out.push(p);
+  }
+  return out;
+}
+
+// Splits text into blocks of about kBlock bytes at line ends.
+function* blocks(files) {
+  for (const f of files) {
+    const buf = fs.readFileSync(f);
+    if (!validUtf8(buf)) continue;
+    const text = buf.toString("utf8").replace(/\r\n/g, "\n");
+    let cur = "";
+    for (const line of text.split("\n")) {
+      cur += line + "\n";
+      if (Buffer.byteLength(cur) >= kBlock) {
+        yield cur;
+        cur = "";
+      }
+    }
+    if (cur.trim()) yield cur;
+  }
+}
+
+function main() {
+  const out = process.argv[2];
+  const ru = listFiles("/usr/share/games/fortunes/ru", (p) => !p.endsWith(".dat") && !p.endsWith(".u8"));
+  const en = listFiles("/usr/share/common-licenses", () => true).concat(
+    listFiles("/usr/share/doc", (p) => /\/(copyright|README(\.md|\.txt)?)$/.test(p)));
+  if (ru.length === 0) throw new Error("no Russian text: apt-get install fortunes-ru");
+  const ruBlocks = blocks(ru), enBlocks = blocks(en);
+  const parts = [];
+  let size = 0, ruBytes = 0;
+  let ruDone = false, enDone = false;
+  while (size < kTarget && !(ruDone && enDone)) {
+    for (const [gen, isRu] of [[ruBlocks, true], [enBlocks, false]]) {
+      const next = gen.next();
+      if (next.done) { if (isRu) ruDone = true; else enDone = true; continue; }
+      parts.push(next.value);
+      const n = Buffer.byteLength(next.value);
+      size += n;
+      if (isRu) ruBytes += n;
+    }
+  }
+  fs.mkdirSync(out, { recursive: true });
+  const text = parts.join("");
+  const bytes = Buffer.from(text, "utf8").subarray(0, kTarget);
+  // Cut at a line end so the file stays valid UTF-8.
+  const cut = bytes.lastIndexOf(0x0a) + 1;
+  fs.writeFileSync(path.join(out, "mixed_en_ru.txt"), bytes.subarray(0, cut));
+  console.error(`corpus: ${cut} bytes, ${(100 * ruBytes / size).toFixed(0)}% Russian blocks by bytes`);
+}
+
+main();

@@ -1,0 +1,121 @@
+// Count-only throughput of every exact tokenizer on the mixed
+// English/Russian corpus that tools/setup builds from Debian text.
+//
+//   tools/bench [--benchmark_filter=o200k] [--benchmark_repetitions=5]
+//
+// BM_Count_Whole/<name>: the corpus as one string.
+// BM_Count_Docs/<name>:  the corpus cut into ~4 KB documents at line ends.
+// BM_PreTokenize/<name>: the pre-tokenizer alone (scanners, no BPE).
+// Bytes per second is the figure to read (SetBytesProcessed).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+
+#include "tokenizer/internal/loaders.h"
+#include "tokenizer/tokenizer.h"
+#include "tools/base/file_util.h"
+
+namespace tokcost {
+namespace {
+
+std::string Env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+std::vector<std::string_view> CutDocuments(std::string_view text, size_t size) {
+  std::vector<std::string_view> docs;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', std::min(text.size(), start + size));
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    docs.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return docs;
+}
+
+void CountWhole(benchmark::State& state, const Tokenizer* tok, const std::string* text) {
+  size_t tokens = 0;
+  for (auto _ : state) {
+    tokens = tok->Count(*text).value();
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
+  state.counters["tokens"] = static_cast<double>(tokens);
+}
+
+void CountDocs(benchmark::State& state, const Tokenizer* tok,
+               const std::vector<std::string_view>* docs, size_t bytes) {
+  for (auto _ : state) {
+    size_t tokens = 0;
+    for (std::string_view d : *docs) tokens += tok->Count(d).value();
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+void PreTokenize(benchmark::State& state,
+                 const tokenizer_internal::Pipeline* pipeline,
+                 const std::string* text) {
+  std::vector<std::string_view> pieces;
+  for (auto _ : state) {
+    pieces.clear();
+    pipeline->pre_tokenizer.Split(*text, &pieces);
+    benchmark::DoNotOptimize(pieces.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
+  state.counters["pieces"] = static_cast<double>(pieces.size());
+}
+
+}  // namespace
+}  // namespace tokcost
+
+int main(int argc, char** argv) {
+  using namespace tokcost;
+  const std::string root = Env("TOKCOST_ROOT", ".");
+  const std::string vocab_dir = Env("TOKCOST_VOCAB_DIR", root + "/.cache/vocab");
+  const std::string corpus_path = Env("TOKCOST_CORPUS", root + "/.cache/corpus/mixed_en_ru.txt");
+  StatusOr<std::string> corpus = ReadFile(corpus_path);
+  StatusOr<std::vector<TokenizerSpec>> specs = LoadTokenizerSpecs(root + "/data/tokenizers.json");
+  if (!corpus.ok() || !specs.ok()) {
+    std::cerr << "bench: " << (!corpus.ok() ? corpus.status() : specs.status()).ToString()
+              << "\nrun tools/bench (it runs tools/setup first)\n";
+    return 2;
+  }
+  static const std::string text = std::move(*corpus);
+  static const std::vector<std::string_view> docs = CutDocuments(text, 4096);
+  static std::vector<std::unique_ptr<Tokenizer>> tokenizers;
+  static std::vector<std::unique_ptr<tokenizer_internal::Pipeline>> pipelines;
+  for (const TokenizerSpec& spec : *specs) {
+    StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(spec, vocab_dir);
+    if (!tok.ok()) {
+      std::cerr << "bench: " << tok.status().ToString() << "\n";
+      return 2;
+    }
+    tokenizers.push_back(std::move(*tok));
+    const Tokenizer* t = tokenizers.back().get();
+    benchmark::RegisterBenchmark(("BM_Count_Whole/" + spec.name).c_str(), CountWhole, t, &text)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_Count_Docs/" + spec.name).c_str(), CountDocs, t, &docs,
+                                 text.size())
+        ->Unit(benchmark::kMillisecond);
+    std::string path = VocabPath(spec, vocab_dir);
+    StatusOr<std::unique_ptr<tokenizer_internal::Pipeline>> p =
+        spec.format == "tiktoken"
+            ? tokenizer_internal::LoadTiktoken(path, spec.pattern, {})
+            : tokenizer_internal::LoadHuggingFace(path);
+    if (p.ok()) {
+      pipelines.push_back(std::move(*p));
+      benchmark::RegisterBenchmark(("BM_PreTokenize/" + spec.name).c_str(), PreTokenize,
+                                   pipelines.back().get(), &text)
+          ->Unit(benchmark::kMillisecond);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
