@@ -17,7 +17,13 @@ int Main(const std::vector<std::string>& args, Io io) {
       "Exit codes: 0 ok, 1 over budget (check), 2 usage or input error,\n"
       "3 cannot count or price (missing vocabulary, price or endpoint), 4 internal.\n"
       "Run `tokcost COMMAND --help` for a command's flags and an example.");
+  app.fallthrough();  // global flags may follow the subcommand
   std::string data_dir, vocab_dir;
+  std::vector<std::string> price_files;
+  bool prices_replace = false;
+  app.add_option("--prices", price_files,
+                 "Price sheet (JSON) merged over data/prices; repeatable");
+  app.add_flag("--prices-replace", prices_replace, "Use only the --prices sheets");
   app.add_option("--data-dir", data_dir, "Catalog and price data (default: $TOKCOST_DATA_DIR)");
   app.add_option("--vocab-dir", vocab_dir,
                  "Fetched vocabularies (default: $TOKCOST_VOCAB_DIR or ~/.cache/tokcost/vocab)");
@@ -28,6 +34,11 @@ int Main(const std::vector<std::string>& args, Io io) {
     runners[app.get_subcommands({})[before]] = std::move(r);
   };
   add(&RegisterCount);
+  add(&RegisterEstimate);
+  add(&RegisterCompare);
+  add(&RegisterCheck);
+  add(&RegisterModels);
+  add(&RegisterPrices);
   add(&RegisterTokenizers);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
@@ -50,6 +61,8 @@ int Main(const std::vector<std::string>& args, Io io) {
     return kExitUsage;
   }
   Context ctx = MakeContext(io, data_dir, vocab_dir);
+  ctx.price_files = price_files;
+  ctx.prices_replace = prices_replace;
   for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
   return kExitUsage;
 }

@@ -14,6 +14,11 @@ using Runner = std::function<int(const Context&)>;
 
 Runner RegisterCount(CLI::App* app);
 Runner RegisterTokenizers(CLI::App* app);
+Runner RegisterEstimate(CLI::App* app);
+Runner RegisterCompare(CLI::App* app);
+Runner RegisterCheck(CLI::App* app);
+Runner RegisterModels(CLI::App* app);
+Runner RegisterPrices(CLI::App* app);
 
 }  // namespace tokcost::cli
 

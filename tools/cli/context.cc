@@ -21,7 +21,9 @@ std::string SelfExe() {
 
 Context MakeContext(Io io, const std::string& data_dir_flag,
                     const std::string& vocab_dir_flag) {
-  Context ctx{io, data_dir_flag, vocab_dir_flag};
+  Context ctx(io);
+  ctx.data_dir = data_dir_flag;
+  ctx.vocab_dir = vocab_dir_flag;
   if (ctx.data_dir.empty()) ctx.data_dir = io.getenv("TOKCOST_DATA_DIR");
   if (ctx.data_dir.empty()) {
     // Bazel places data/ in the binary's runfiles.
@@ -50,6 +52,29 @@ StatusOr<std::unique_ptr<Tokenizer>> Context::LoadTokenizerByName(
     return NotFoundError("unknown tokenizer '" + name + "' (known: " + known + ")");
   }
   return LoadTokenizer(*spec, vocab_dir);
+}
+
+StatusOr<const Catalog*> Context::Models() const {
+  if (!catalog_) {
+    TOKCOST_ASSIGN_OR_RETURN(Catalog c, Catalog::Load(JoinPath(data_dir, "models.json")));
+    catalog_ = std::make_shared<Catalog>(std::move(c));
+  }
+  return catalog_.get();
+}
+
+StatusOr<const PriceBook*> Context::Prices() const {
+  if (!prices_) {
+    PriceBook book;
+    if (!prices_replace) {
+      TOKCOST_ASSIGN_OR_RETURN(book, PriceBook::LoadDirectory(JoinPath(data_dir, "prices")));
+    }
+    for (const std::string& f : price_files) {
+      TOKCOST_ASSIGN_OR_RETURN(PriceBook extra, PriceBook::LoadFile(f));
+      book.Merge(std::move(extra));
+    }
+    prices_ = std::make_shared<PriceBook>(std::move(book));
+  }
+  return prices_.get();
 }
 
 void Context::Error(const std::string& message) const {

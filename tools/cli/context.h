@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "pricing/catalog.h"
+#include "pricing/price_book.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/base/status.h"
 #include "tools/cli/cli.h"
@@ -13,15 +15,29 @@
 namespace tokcost::cli {
 
 struct Context {
+  explicit Context(Io io_in) : io(io_in) {}
+
   Io io;
   std::string data_dir;   // data/ of the source tree (TOKCOST_DATA_DIR)
   std::string vocab_dir;  // fetched vocabularies (TOKCOST_VOCAB_DIR)
+  // --prices FILE (repeatable): sheets merged over data/prices, or used
+  // alone with --prices-replace.
+  std::vector<std::string> price_files;
+  bool prices_replace = false;
+
+  // Loaded on first use and kept for the command's lifetime.
+  StatusOr<const Catalog*> Models() const;
+  StatusOr<const PriceBook*> Prices() const;
 
   StatusOr<std::vector<TokenizerSpec>> TokenizerSpecs() const;
   StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerByName(const std::string& name) const;
 
   // Prints "tokcost: <message>" on stderr.
   void Error(const std::string& message) const;
+
+ private:
+  mutable std::shared_ptr<Catalog> catalog_;
+  mutable std::shared_ptr<PriceBook> prices_;
 };
 
 // Resolves the directories from flags (when non-empty), then the

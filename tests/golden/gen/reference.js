@@ -18,13 +18,17 @@ function vocabPath(spec, vocabDir) {
   return path.join(vocabDir, spec.name, path.basename(spec.file));
 }
 
-// Returns {name: async (text) => ids[]} for every tokenizer in data/.
-function loadReferences(repoRoot, vocabDir) {
+// Returns {name: async (text) => ids[]} for every tokenizer in data/;
+// with `withSpecials`, special tokens in the text are recognized (as a chat
+// template's control tokens are).
+function loadReferences(repoRoot, vocabDir, withSpecials = false) {
   const refs = {};
   for (const spec of loadSpecs(repoRoot)) {
     if (spec.format === "tiktoken") {
       const enc = get_encoding(spec.name);
-      refs[spec.name] = async (text) => Array.from(enc.encode_ordinary(text));
+      refs[spec.name] = withSpecials
+        ? async (text) => Array.from(enc.encode(text, "all"))
+        : async (text) => Array.from(enc.encode_ordinary(text));
     } else {
       const json = JSON.parse(fs.readFileSync(vocabPath(spec, vocabDir), "utf8"));
       // Special tokens must count as plain text. Hugging Face re-numbers the
@@ -33,8 +37,8 @@ function loadReferences(repoRoot, vocabDir) {
       // unmatchable instead (U+FFFF, a noncharacter). Special tokens that are
       // in the model's vocabulary keep their ids without the added entry.
       const vocab = json.model.vocab;
-      json.added_tokens = json.added_tokens.filter((t) => !(t.special && t.content in vocab));
-      for (const t of json.added_tokens) if (t.special) t.content = "\uffff\uffff" + t.content;
+      if (!withSpecials) json.added_tokens = json.added_tokens.filter((t) => !(t.special && t.content in vocab));
+      if (!withSpecials) for (const t of json.added_tokens) if (t.special) t.content = "\uffff\uffff" + t.content;
       const tok = Tokenizer.fromString(JSON.stringify(json));
       refs[spec.name] = async (text) =>
         (await tok.encode(text, null, { addSpecialTokens: false })).getIds();

@@ -1,0 +1,101 @@
+// tokcost compare --models A,B --modes sync,async,batch --currency C [--json] FILE...
+#include "tools/cli/commands.h"
+#include "tools/cli/cost_output.h"
+#include "tools/cli/exit_codes.h"
+#include "tools/cli/pricing_flags.h"
+
+namespace tokcost::cli {
+namespace {
+
+struct CompareFlags {
+  std::string models;
+  std::string modes = "sync,async,batch";
+  PricingFlags pricing;
+};
+
+int RunCompare(const CompareFlags& f, const Context& ctx) {
+  auto fail = [&](const Status& st) {
+    ctx.Error("compare: " + st.message());
+    return ExitCodeFor(st);
+  };
+  StatusOr<WorkloadOptions> options = ToWorkloadOptions(f.pricing);
+  if (!options.ok()) return fail(options.status());
+  StatusOr<std::vector<const ModelInfo*>> models = ResolveModels(ctx, f.models);
+  if (!models.ok()) return fail(models.status());
+  StatusOr<std::vector<Mode>> modes = ParseModes(f.modes);
+  if (!modes.ok()) return fail(modes.status());
+  if (f.pricing.inputs.empty()) return fail(InvalidArgumentError("give workload files (or - for stdin)"));
+  StatusOr<WorkloadSummary> s = CostWorkload(ctx, f.pricing.inputs, *models, *modes, *options);
+  if (!s.ok()) return fail(s.status());
+
+  Decimal cheapest;
+  bool any = false;
+  int errors = 0;
+  for (const CostRow& r : s->rows) {
+    if (r.state == CostRow::State::kOk && !any) cheapest = r.result.cost, any = true;
+    errors += r.state == CostRow::State::kError;
+  }
+  const std::string& cur = options->currency;
+  if (f.pricing.json) {
+    nlohmann::json j = {{"currency", cur}, {"date", options->date}, {"requests", s->requests},
+                        {"output_tokens_from", s->output_source}, {"rows", nlohmann::json::array()}};
+    if (s->skipped_lines) j["skipped_lines"] = s->skipped_lines;
+    for (const CostRow& r : s->rows) {
+      nlohmann::json row = RowJson(r, cur);
+      if (r.state == CostRow::State::kOk) row["ratio_to_cheapest"] = Ratio(r.result.cost, cheapest);
+      j["rows"].push_back(row);
+    }
+    ctx.io.out << j.dump() << "\n";
+  } else {
+    std::vector<std::vector<std::string>> table = {
+        {"model", "mode", "requests", "input", "output", "units", "cost " + cur, "vs cheapest", "counted"}};
+    for (const CostRow& r : s->rows) {
+      if (r.state == CostRow::State::kOk) {
+        const CostResult& c = r.result;
+        table.push_back({r.model->id, ModeName(r.mode), std::to_string(c.requests),
+                         std::to_string(c.input_tokens), std::to_string(c.output_tokens),
+                         std::to_string(c.units),
+                         c.cost.ToFixed(4) + (c.minimum_applied ? "*" : ""),
+                         Ratio(c.cost, cheapest), r.method});
+      } else {
+        table.push_back({r.model->id, ModeName(r.mode), "", "", "", "",
+                         r.state == CostRow::State::kNotOffered ? "not offered" : "error", "", ""});
+      }
+    }
+    ctx.io.out << FormatTable(table);
+    bool minimum = false, vat = false;
+    for (const CostRow& r : s->rows) {
+      if (r.state != CostRow::State::kOk) continue;
+      minimum |= r.result.minimum_applied;
+      vat = r.price->sheet.vat_included;
+    }
+    ctx.io.out << s->requests << " requests; output tokens from " << s->output_source << "; prices on "
+               << options->date << (vat ? " incl. VAT" : " excl. VAT")
+               << (minimum ? "; * batch run minimum applied" : "") << "\n";
+    for (const CostRow& r : s->rows) {
+      if (r.state == CostRow::State::kError) {
+        ctx.Error("compare: " + r.model->id + " " + ModeName(r.mode) + ": " + r.error.message());
+      }
+    }
+  }
+  return errors ? kExitCannotCount : kExitOk;
+}
+
+}  // namespace
+
+Runner RegisterCompare(CLI::App* app) {
+  auto f = std::make_shared<CompareFlags>();
+  CLI::App* cmd = app->add_subcommand("compare", "Compare the cost of a workload across models and modes");
+  cmd->footer(
+      "One row per model and mode, cheapest first; \"not offered\" where the provider has no such\n"
+      "mode; rows that cannot be counted or priced say why (exit 3).\n\n"
+      "Example:\n"
+      "  tools/tokcost compare --models qwen3-235b-a22b,gpt-oss-120b,gemma-3-27b-it \\\n"
+      "      --modes sync,batch --currency RUB data/examples/support_chats.jsonl");
+  cmd->add_option("--models", f->models, "Comma-separated model ids (default: all)");
+  cmd->add_option("--modes", f->modes, "Comma-separated modes (default: sync,async,batch)");
+  AddPricingFlags(cmd, &f->pricing);
+  return [f](const Context& ctx) { return RunCompare(*f, ctx); };
+}
+
+}  // namespace tokcost::cli

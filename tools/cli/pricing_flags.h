@@ -1,0 +1,40 @@
+// Flags shared by estimate, compare, check (and report): currency, date,
+// workload format, output-token rule.
+#ifndef TOKCOST_TOOLS_CLI_PRICING_FLAGS_H_
+#define TOKCOST_TOOLS_CLI_PRICING_FLAGS_H_
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "tools/cli/workload_cost.h"
+
+namespace tokcost::cli {
+
+struct PricingFlags {
+  std::string currency = "RUB";
+  std::string date;  // default: today (UTC)
+  std::string format = "auto";
+  bool skip_bad = false;
+  bool json = false;
+  int64_t output_tokens = 0;
+  std::string output_ratio;
+  std::string usage;
+  std::vector<std::string> inputs;
+  CLI::Option* output_tokens_option = nullptr;
+};
+
+void AddPricingFlags(CLI::App* cmd, PricingFlags* flags);
+
+StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& flags);
+
+// Resolves comma-separated model names (empty: every model in the catalog).
+StatusOr<std::vector<const ModelInfo*>> ResolveModels(const Context& ctx,
+                                                      const std::string& names);
+StatusOr<std::vector<Mode>> ParseModes(const std::string& names);
+
+std::vector<std::string> SplitComma(const std::string& s);
+
+}  // namespace tokcost::cli
+
+#endif  // TOKCOST_TOOLS_CLI_PRICING_FLAGS_H_
