@@ -1,0 +1,247 @@
+// The CLI's fixed interfaces, run in-process through cli::Main with string
+// streams: output shapes, exit codes, error messages.
+#include "tools/cli/cli.h"
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "tests/test_util.h"
+#include "tools/cli/exit_codes.h"
+
+namespace tokcost::cli {
+namespace {
+
+using nlohmann::json;
+
+struct Result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Result Run(std::vector<std::string> args, const std::string& stdin_text = "") {
+  args.insert(args.begin(), "tokcost");
+  std::istringstream in(stdin_text);
+  std::ostringstream out, err;
+  std::map<std::string, std::string> env = {
+      {"TOKCOST_DATA_DIR", testing::RunfilePath("data")},
+      {"TOKCOST_VOCAB_DIR", testing::VocabDir()}};
+  Io io{in, out, err, [&](const std::string& k) { return env.count(k) ? env[k] : ""; }};
+  int code = Main(args, io);
+  return {code, out.str(), err.str()};
+}
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  std::string path = TempPath(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+TEST_CASE("count --json prints the fixed fields per input") {
+  std::string a = WriteTemp("a.txt", "Hello, world!");
+  Result r = Run({"count", "--tokenizer", "o200k_base", "--json", a, "-"}, "Привет");
+  REQUIRE(r.code == kExitOk);
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<json> rows;
+  while (std::getline(lines, line)) rows.push_back(json::parse(line));
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["input"] == a);
+  CHECK(rows[0]["tokenizer"] == "o200k_base");
+  CHECK(rows[0]["tokens"] == 4);  // "Hello" "," " world" "!"
+  CHECK(rows[0]["bytes"] == 13);
+  CHECK(rows[0]["method"] == "exact");
+  CHECK(rows[1]["input"] == "-");
+}
+
+TEST_CASE("count keeps going past a bad input and exits 2 naming it") {
+  std::string good = WriteTemp("good.txt", "fine");
+  std::string bad = WriteTemp("bad.txt", "ok\n\xff");
+  Result r = Run({"count", "--tokenizer", "cl100k_base", bad, TempPath("missing.txt"), good});
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains(bad) && Catch::Contains("invalid UTF-8 at byte offset 3 (line 2)"));
+  CHECK_THAT(r.err, Catch::Contains("missing.txt"));
+  CHECK_THAT(r.out, Catch::Contains("good.txt"));
+}
+
+TEST_CASE("Unknown tokenizer and bad flags are usage errors") {
+  Result r = Run({"count", "--tokenizer", "nope", "-"}, "x");
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("unknown tokenizer 'nope'") && Catch::Contains("o200k_base"));
+  CHECK(Run({"count", "--bogus"}).code == kExitUsage);
+  CHECK(Run({}).code == kExitUsage);
+}
+
+TEST_CASE("estimate reproduces the worked examples with the fixed JSON keys") {
+  Result r = Run({"estimate", "--model", "yandexgpt-lite", "--mode", "sync", "--currency", "RUB",
+                  "--input-tokens", "225", "--output-tokens", "525", "--json"});
+  REQUIRE(r.code == kExitOk);
+  json j = json::parse(r.out);
+  for (const char* key : {"model", "mode", "currency", "requests", "input_tokens", "output_tokens",
+                          "units", "cost"}) {
+    CHECK(j.contains(key));
+  }
+  CHECK(j["units"] == 750);
+  CHECK(j["cost"] == "0.15");
+  CHECK(j["cost"].is_string());
+  json pro = json::parse(Run({"estimate", "--model", "yandexgpt-pro-5", "--mode", "async",
+                              "--input-tokens", "115", "--output-tokens", "1500", "--json"}).out);
+  CHECK(pro["units"] == 4845);
+}
+
+TEST_CASE("estimate on a workload counts with the exact tokenizer") {
+  std::string w = WriteTemp("w.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
+  Result r = Run({"estimate", "--model", "qwen3-235b-a22b", "--mode", "sync", "--output-tokens", "10",
+                  "--json", w});
+  REQUIRE(r.code == kExitOk);
+  json j = json::parse(r.out);
+  // <|im_start|> user \n Hello <|im_end|> \n <|im_start|> assistant \n
+  CHECK(j["input_tokens"] == 9);
+  CHECK(j["method"] == "exact");
+}
+
+TEST_CASE("A proprietary model without a counting method exits 3, never guesses") {
+  std::string w = WriteTemp("p.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
+  Result r = Run({"estimate", "--model", "yandexgpt-lite", "--output-tokens", "10", w});
+  CHECK(r.code == kExitCannotCount);
+  CHECK_THAT(r.err, Catch::Contains("no counting method"));
+}
+
+TEST_CASE("A bad line stops the run with file:line, or is skipped with --skip-bad") {
+  std::string w = WriteTemp("bad.jsonl",
+                            R"({"request":[{"role":"user","text":"a"}]})" "\n"
+                            "{oops\n"
+                            R"({"request":[{"role":"user","text":"b"}]})" "\n");
+  Result stop = Run({"estimate", "--model", "gpt-oss-20b", "--output-tokens", "1", w});
+  CHECK(stop.code == kExitUsage);
+  CHECK_THAT(stop.err, Catch::Contains("bad.jsonl:2"));
+  Result skip = Run({"estimate", "--model", "gpt-oss-20b", "--output-tokens", "1", "--skip-bad", "--json", w});
+  REQUIRE(skip.code == kExitOk);
+  CHECK(json::parse(skip.out)["requests"] == 2);
+  CHECK_THAT(skip.err, Catch::Contains("bad.jsonl:2"));
+}
+
+TEST_CASE("Missing output rule is a clear error") {
+  std::string w = WriteTemp("nomax.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n");
+  Result r = Run({"estimate", "--model", "gpt-oss-20b", w});
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("nomax.jsonl:1") && Catch::Contains("--output-tokens"));
+}
+
+// A few hundred requests, written in all three formats.
+struct Formats {
+  std::string batch, completion, openai;
+};
+
+Formats WriteHeldOutWorkload(int n) {
+  std::mt19937 rng(2026);
+  const std::vector<std::string> pieces = {
+      "Здравствуйте!", "Order #", "не пришёл", "refund", "Қазақстан", "🙂", "\n", "  ", "2026-11-28",
+      "Please summarize:", "def f(x): return x", "«цитата»", "price: 1,234.50 ₽", "ok"};
+  Formats f;
+  for (int i = 0; i < n; ++i) {
+    std::vector<std::pair<std::string, std::string>> msgs;
+    if (i % 3 == 0) msgs.push_back({"system", "Be brief."});
+    int turns = 1 + rng() % 3;
+    for (int t = 0; t < turns; ++t) {
+      std::string text;
+      for (int k = 0, len = 1 + rng() % 12; k < len; ++k) text += pieces[rng() % pieces.size()] + " ";
+      msgs.push_back({t % 2 ? "assistant" : "user", text});
+    }
+    json batch_msgs = json::array(), openai_msgs = json::array();
+    for (auto& [role, text] : msgs) {
+      batch_msgs.push_back({{"role", role}, {"text", text}});
+      openai_msgs.push_back({{"role", role}, {"content", text}});
+    }
+    const int max_tokens = 100 + i % 7;
+    f.batch += json{{"request", batch_msgs}}.dump() + "\n";
+    f.completion += json{{"modelUri", "gpt://f/qwen3-235b-a22b-fp8/latest"},
+                         {"completionOptions", {{"maxTokens", std::to_string(max_tokens)}}},
+                         {"messages", batch_msgs}}.dump() + "\n";
+    f.openai += json{{"messages", openai_msgs}, {"max_tokens", max_tokens}}.dump() + "\n";
+  }
+  return f;
+}
+
+TEST_CASE("compare gives the same token totals for the same requests in every format") {
+  Formats f = WriteHeldOutWorkload(300);
+  std::vector<json> results;
+  for (auto [name, content] : {std::pair{"h.batch.jsonl", f.batch}, {"h.completion.jsonl", f.completion},
+                               {"h.openai.jsonl", f.openai}}) {
+    Result r = Run({"compare", "--models", "qwen3-235b-a22b,gpt-oss-120b,gemma-3-27b-it,llama3.3-70b-instruct",
+                    "--modes", "sync,batch", "--currency", "RUB", "--output-tokens", "100", "--json",
+                    WriteTemp(name, content)});
+    INFO(r.err);
+    REQUIRE(r.code == kExitOk);
+    results.push_back(json::parse(r.out));
+  }
+  REQUIRE(results[0]["requests"] == 300);
+  for (const json& j : results) {
+    CHECK(j["rows"] == results[0]["rows"]);
+  }
+  // Rows: cheapest first, not-offered rows last, ratios relative to the first.
+  const json& rows = results[0]["rows"];
+  CHECK(rows[0]["ratio_to_cheapest"] == "1.00x");
+  bool seen_not_offered = false;
+  for (const json& row : rows) {
+    if (row["status"] == "not_offered") seen_not_offered = true;
+    else CHECK_FALSE(seen_not_offered);
+  }
+  CHECK(seen_not_offered);
+}
+
+TEST_CASE("check exits 0 within budget and 1 over it") {
+  std::string w = WriteTemp("c.jsonl",
+                            R"({"completionOptions":{"maxTokens":"500"},"messages":[{"role":"user","text":"Hi"}]})" "\n");
+  Result within = Run({"check", "--budget", "10", "--currency", "RUB", "--model", "gpt-oss-20b",
+                       "--mode", "sync", w});
+  CHECK(within.code == kExitOk);
+  CHECK_THAT(within.out, Catch::StartsWith("within budget"));
+  Result over = Run({"check", "--budget", "0.0001", "--currency", "RUB", "--model", "gpt-oss-20b",
+                     "--mode", "sync", "--json", w});
+  CHECK(over.code == kExitOverBudget);
+  json j = json::parse(over.out);
+  CHECK(j["within_budget"] == false);
+  CHECK(j["output_tokens"] == 500);  // maxTokens is the conservative default
+  Result no_price = Run({"check", "--budget", "10", "--currency", "KZT", "--model", "gpt-oss-20b", w});
+  CHECK(no_price.code == kExitCannotCount);
+  Result bad_budget = Run({"check", "--budget", "ten", "--model", "gpt-oss-20b", w});
+  CHECK(bad_budget.code == kExitUsage);
+}
+
+TEST_CASE("--prices merges a user sheet over the shipped ones") {
+  std::string sheet = WriteTemp("mine.json", R"({"currency": "RUB", "vat_included": true,
+    "effective_from": "2026-01-01", "source": "test",
+    "skus": {"text_generation_alt.v1": {"price_per_1000_units": "1"}},
+    "models": {"gpt-oss-20b": {"sync": {"sku": "text_generation_alt.v1",
+      "input_units_per_token": "1", "output_units_per_token": "1"}}}})");
+  Result r = Run({"estimate", "--prices", sheet, "--model", "gpt-oss-20b", "--input-tokens", "1000",
+                  "--output-tokens", "0", "--date", "2026-06-01", "--json"});
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(r.out)["cost"] == "1");
+  Result malformed = Run({"prices", "--prices", WriteTemp("broken.json", "{")});
+  CHECK(malformed.code == kExitUsage);
+  CHECK_THAT(malformed.err, Catch::Contains("broken.json"));
+}
+
+TEST_CASE("models and prices list what the data holds") {
+  Result m = Run({"models", "--json"});
+  REQUIRE(m.code == kExitOk);
+  CHECK_THAT(m.out, Catch::Contains("\"id\":\"yandexgpt-pro-5.1\""));
+  Result p = Run({"prices", "--currency", "USD", "--json"});
+  REQUIRE(p.code == kExitOk);
+  CHECK_THAT(p.out, Catch::Contains("\"model\":\"aliceai-llm\""));
+}
+
+}  // namespace
+}  // namespace tokcost::cli
