@@ -22,6 +22,18 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
   if (!options.ok()) return fail(options.status());
   StatusOr<std::vector<const ModelInfo*>> models = ResolveModels(ctx, f.models);
   if (!models.ok()) return fail(models.status());
+  // Without --models: every model tokcost can count here; proprietary models
+  // join once a counting method for them is configured.
+  const bool all_models = f.models.empty();
+  std::vector<std::string> left_out;
+  if (all_models) {
+    std::vector<const ModelInfo*> countable;
+    for (const ModelInfo* m : *models) {
+      if (m->CountsThroughEndpoint()) left_out.push_back(m->id);
+      else countable.push_back(m);
+    }
+    *models = countable;
+  }
   StatusOr<std::vector<Mode>> modes = ParseModes(f.modes);
   if (!modes.ok()) return fail(modes.status());
   if (f.pricing.inputs.empty()) return fail(InvalidArgumentError("give workload files (or - for stdin)"));
@@ -49,7 +61,12 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
   } else {
     std::vector<std::vector<std::string>> table = {
         {"model", "mode", "requests", "input", "output", "units", "cost " + cur, "vs cheapest", "counted"}};
+    int hidden = 0;
     for (const CostRow& r : s->rows) {
+      if (all_models && r.state == CostRow::State::kNotOffered) {
+        ++hidden;  // listing every model's missing modes would drown the table
+        continue;
+      }
       if (r.state == CostRow::State::kOk) {
         const CostResult& c = r.result;
         table.push_back({r.model->id, ModeName(r.mode), std::to_string(c.requests),
@@ -72,6 +89,12 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
     ctx.io.out << s->requests << " requests; output tokens from " << s->output_source << "; prices on "
                << options->date << (vat ? " incl. VAT" : " excl. VAT")
                << (minimum ? "; * batch run minimum applied" : "") << "\n";
+    if (hidden) ctx.io.out << hidden << " model/mode pairs not offered are not shown (name --models to see them)\n";
+    if (!left_out.empty()) {
+      std::string names;
+      for (const std::string& n : left_out) names += (names.empty() ? "" : ", ") + n;
+      ctx.io.out << "not compared (no local tokenizer): " << names << "\n";
+    }
     for (const CostRow& r : s->rows) {
       if (r.state == CostRow::State::kError) {
         ctx.Error("compare: " + r.model->id + " " + ModeName(r.mode) + ": " + r.error.message());
