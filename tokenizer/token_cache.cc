@@ -1,0 +1,202 @@
+#include "tokenizer/token_cache.h"
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "tools/base/file_util.h"
+
+namespace tokcost {
+namespace {
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+Status MakeDirs(const std::string& dir) {
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i == dir.size() || dir[i] == '/') {
+      std::string part = dir.substr(0, i);
+      if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) {
+        return FailedPreconditionError(part + ": cannot create cache directory: " +
+                                       std::strerror(errno));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// A prepared statement, finalized on scope exit.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  sqlite3_stmt* get() { return s_; }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& Bind(int i, int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  int Step() { return sqlite3_step(s_); }
+  void Reset() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+};
+
+}  // namespace
+
+struct TokenCache::Db {
+  sqlite3* handle = nullptr;
+  ~Db() { sqlite3_close(handle); }
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(handle, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+      std::string msg = err ? err : "unknown error";
+      sqlite3_free(err);
+      return UnavailableError("token cache: " + msg);
+    }
+    return OkStatus();
+  }
+};
+
+CacheKey CacheKey::For(const std::string& model, const std::string& kind,
+                       const std::string& content) {
+  return {model, kind, Sha256Hex(kind + '\0' + content)};
+}
+
+std::string TokenCache::DefaultDir(const std::string& cache_dir_env,
+                                   const std::string& xdg_cache_home, const std::string& home) {
+  if (!cache_dir_env.empty()) return cache_dir_env;
+  if (!xdg_cache_home.empty()) return JoinPath(xdg_cache_home, "tokcost");
+  return JoinPath(JoinPath(home.empty() ? "/tmp" : home, ".cache"), "tokcost");
+}
+
+TokenCache::TokenCache(std::string path, std::unique_ptr<Db> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+TokenCache::~TokenCache() = default;
+
+StatusOr<std::unique_ptr<TokenCache>> TokenCache::Open(const std::string& dir) {
+  TOKCOST_RETURN_IF_ERROR(MakeDirs(dir));
+  std::string path = JoinPath(dir, "tokens.sqlite3");
+  auto db = std::make_unique<Db>();
+  if (sqlite3_open(path.c_str(), &db->handle) != SQLITE_OK) {
+    return FailedPreconditionError(path + ": cannot open token cache");
+  }
+  // Other tokcost processes may hold the write lock briefly.
+  sqlite3_busy_timeout(db->handle, 30000);
+  TOKCOST_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"));
+  TOKCOST_RETURN_IF_ERROR(db->Exec(
+      "CREATE TABLE IF NOT EXISTS counts ("
+      "  model TEXT NOT NULL, kind TEXT NOT NULL, hash TEXT NOT NULL,"
+      "  tokens INTEGER NOT NULL, model_version TEXT NOT NULL, created INTEGER NOT NULL,"
+      "  PRIMARY KEY (model, kind, hash));"
+      "CREATE TABLE IF NOT EXISTS versions ("
+      "  model TEXT PRIMARY KEY, version TEXT NOT NULL, confirmed INTEGER NOT NULL);"));
+  return std::unique_ptr<TokenCache>(new TokenCache(path, std::move(db)));
+}
+
+std::optional<CachedCount> TokenCache::Lookup(const CacheKey& key) {
+  Stmt s(db_->handle,
+         "SELECT c.tokens, c.model_version FROM counts c LEFT JOIN versions v ON v.model = c.model "
+         "WHERE c.model = ?1 AND c.kind = ?2 AND c.hash = ?3 "
+         "AND (v.version IS NULL OR v.version = c.model_version)");
+  s.Bind(1, key.model).Bind(2, key.kind).Bind(3, key.hash);
+  if (s.Step() != SQLITE_ROW) return std::nullopt;
+  CachedCount c;
+  c.tokens = sqlite3_column_int64(s.get(), 0);
+  c.model_version = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
+  return c;
+}
+
+Status TokenCache::Store(const std::vector<std::pair<CacheKey, CachedCount>>& entries) {
+  if (entries.empty()) return OkStatus();
+  TOKCOST_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  {
+    Stmt put(db_->handle,
+             "INSERT OR REPLACE INTO counts (model, kind, hash, tokens, model_version, created) "
+             "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Stmt version(db_->handle,
+                 "INSERT OR REPLACE INTO versions (model, version, confirmed) VALUES (?1, ?2, ?3)");
+    const int64_t now = Now();
+    for (const auto& [key, count] : entries) {
+      put.Bind(1, key.model).Bind(2, key.kind).Bind(3, key.hash).Bind(4, count.tokens)
+          .Bind(5, count.model_version).Bind(6, now);
+      if (put.Step() != SQLITE_DONE) {
+        db_->Exec("ROLLBACK");
+        return UnavailableError("token cache: write failed: " +
+                                std::string(sqlite3_errmsg(db_->handle)));
+      }
+      put.Reset();
+      version.Bind(1, key.model).Bind(2, count.model_version).Bind(3, now);
+      version.Step();
+      version.Reset();
+    }
+  }
+  return db_->Exec("COMMIT");
+}
+
+bool TokenCache::NeedsProbe(const std::string& model, int64_t max_age_seconds) {
+  Stmt s(db_->handle, "SELECT confirmed FROM versions WHERE model = ?1");
+  s.Bind(1, model);
+  if (s.Step() != SQLITE_ROW) return true;
+  return Now() - sqlite3_column_int64(s.get(), 0) > max_age_seconds;
+}
+
+Status TokenCache::NoteVersion(const std::string& model, const std::string& version) {
+  Stmt s(db_->handle,
+         "INSERT OR REPLACE INTO versions (model, version, confirmed) VALUES (?1, ?2, ?3)");
+  s.Bind(1, model).Bind(2, version).Bind(3, Now());
+  if (s.Step() != SQLITE_DONE) return UnavailableError("token cache: cannot record version");
+  return OkStatus();
+}
+
+StatusOr<CacheStats> TokenCache::Stats() {
+  CacheStats st;
+  Stmt a(db_->handle, "SELECT COUNT(*), COUNT(DISTINCT model) FROM counts");
+  if (a.Step() == SQLITE_ROW) {
+    st.entries = sqlite3_column_int64(a.get(), 0);
+    st.models = sqlite3_column_int64(a.get(), 1);
+  }
+  Stmt b(db_->handle,
+         "SELECT COUNT(*) FROM counts c JOIN versions v ON v.model = c.model "
+         "WHERE v.version != c.model_version");
+  if (b.Step() == SQLITE_ROW) st.stale_entries = sqlite3_column_int64(b.get(), 0);
+  struct stat file;
+  if (::stat(path_.c_str(), &file) == 0) st.file_bytes = file.st_size;
+  return st;
+}
+
+StatusOr<int64_t> TokenCache::Prune(int64_t older_than_seconds) {
+  Stmt stale(db_->handle,
+             "DELETE FROM counts WHERE EXISTS (SELECT 1 FROM versions v WHERE v.model = counts.model "
+             "AND v.version != counts.model_version) OR (?1 > 0 AND created < ?2)");
+  stale.Bind(1, older_than_seconds).Bind(2, Now() - older_than_seconds);
+  if (stale.Step() != SQLITE_DONE) return UnavailableError("token cache: prune failed");
+  int64_t n = sqlite3_changes(db_->handle);
+  db_->Exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;");
+  return n;
+}
+
+}  // namespace tokcost

@@ -1,0 +1,89 @@
+// A persistent cache of token counts fetched from a tokenize endpoint, so
+// that a text is never sent twice.
+//
+//   StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(dir);
+//   CacheKey key = CacheKey::For("yandexgpt-lite/latest", "tokenize", body);
+//   std::optional<CachedCount> hit = (*cache)->Lookup(key);
+//   (*cache)->Store({{key, {tokens, model_version}}});
+//
+// Prompts may be confidential: only SHA-256 hashes of request content are
+// stored, never the text. SQLite in WAL mode: several processes may share a
+// cache; every Store is one transaction, so a run killed at any point leaves
+// it consistent and a rerun fetches only what is missing.
+//
+// Staleness: each model's current modelVersion (from the newest response)
+// is kept; entries recorded under another version are stale and are
+// fetched again. A model whose version was last confirmed longer ago than
+// the freshness window needs a probe request first (see NeedsProbe).
+//
+// One TokenCache per thread (SQLite connections are not shared).
+#ifndef TOKCOST_TOKENIZER_TOKEN_CACHE_H_
+#define TOKCOST_TOKENIZER_TOKEN_CACHE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/base/status.h"
+
+namespace tokcost {
+
+struct CacheKey {
+  std::string model;  // URI without the folder, e.g. "yandexgpt-lite/latest"
+  std::string kind;   // "tokenize" or "tokenizeCompletion"
+  std::string hash;   // hex SHA-256 of the request content
+
+  static CacheKey For(const std::string& model, const std::string& kind,
+                      const std::string& content);
+};
+
+struct CachedCount {
+  int64_t tokens = 0;
+  std::string model_version;
+};
+
+struct CacheStats {
+  int64_t entries = 0;
+  int64_t models = 0;
+  int64_t stale_entries = 0;
+  int64_t file_bytes = 0;
+};
+
+class TokenCache {
+ public:
+  // Opens or creates <dir>/tokens.sqlite3.
+  static StatusOr<std::unique_ptr<TokenCache>> Open(const std::string& dir);
+  // TOKCOST_CACHE_DIR, else $XDG_CACHE_HOME/tokcost, else ~/.cache/tokcost.
+  static std::string DefaultDir(const std::string& cache_dir_env,
+                                const std::string& xdg_cache_home, const std::string& home);
+  ~TokenCache();
+
+  // A fresh hit (recorded under the model's current version), or nothing.
+  std::optional<CachedCount> Lookup(const CacheKey& key);
+  // Stores counts and notes each model_version as current for its model.
+  Status Store(const std::vector<std::pair<CacheKey, CachedCount>>& entries);
+
+  // True when the model's current version has not been confirmed within
+  // `max_age_seconds` (or never was).
+  bool NeedsProbe(const std::string& model, int64_t max_age_seconds);
+  // Records a version seen now; entries of other versions become stale.
+  Status NoteVersion(const std::string& model, const std::string& version);
+
+  StatusOr<CacheStats> Stats();
+  // Deletes stale entries, and entries older than `older_than_seconds` when > 0.
+  StatusOr<int64_t> Prune(int64_t older_than_seconds);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Db;
+  TokenCache(std::string path, std::unique_ptr<Db> db);
+  std::string path_;
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace tokcost
+
+#endif  // TOKCOST_TOKENIZER_TOKEN_CACHE_H_
