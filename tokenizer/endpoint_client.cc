@@ -145,7 +145,7 @@ EndpointClient::EndpointClient(EndpointConfig config) : config_(std::move(config
 EndpointClient::~EndpointClient() = default;
 
 std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
-    const std::vector<TokenizeCall>& calls, const std::function<void(size_t)>& on_done) {
+    const std::vector<TokenizeCall>& calls, const OnDone& on_done) {
   std::vector<std::optional<StatusOr<TokenizeReply>>> results(calls.size());
   std::deque<Attempt> queue;
   for (size_t i = 0; i < calls.size(); ++i) queue.push_back({i, 0, Clock::now()});
@@ -164,7 +164,7 @@ std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
   auto finish = [&](size_t index, StatusOr<TokenizeReply> r) {
     results[index] = std::move(r);
     ++done;
-    if (on_done) on_done(done);
+    if (on_done) on_done(index, *results[index]);
   };
   auto retry_or_fail = [&](Transfer& t, const std::string& why) {
     Attempt a = t.attempt;

@@ -36,7 +36,7 @@ struct EndpointConfig {
   std::string folder_id;  // YC_FOLDER_ID: x-folder-id and the modelUri folder
   double requests_per_second = 50;
   int max_in_flight = 16;
-  int max_attempts = 6;
+  int max_attempts = 10;
   int timeout_ms = 30000;
   int initial_backoff_ms = 250;
   int max_backoff_ms = 8000;
@@ -79,10 +79,12 @@ class EndpointClient {
   explicit EndpointClient(EndpointConfig config);
   ~EndpointClient();
 
-  // Results align with `calls`. `on_done` (optional) is called after each
-  // call finishes, for progress.
+  // Results align with `calls`. `on_done` (optional) is called as each call
+  // finishes, with its index and result, so that callers can keep each
+  // success (in a cache) the moment it arrives.
+  using OnDone = std::function<void(size_t index, const StatusOr<TokenizeReply>& result)>;
   std::vector<StatusOr<TokenizeReply>> Run(const std::vector<TokenizeCall>& calls,
-                                           const std::function<void(size_t)>& on_done = {});
+                                           const OnDone& on_done = {});
 
   const EndpointConfig& config() const { return config_; }
 

@@ -70,14 +70,20 @@ class Stmt {
 struct TokenCache::Db {
   sqlite3* handle = nullptr;
   ~Db() { sqlite3_close(handle); }
+  // Runs `sql`, waiting out other processes' locks: switching to WAL can
+  // report SQLITE_BUSY without consulting the busy handler.
   Status Exec(const char* sql) {
-    char* err = nullptr;
-    if (sqlite3_exec(handle, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-      std::string msg = err ? err : "unknown error";
+    for (int attempt = 0;; ++attempt) {
+      char* err = nullptr;
+      int rc = sqlite3_exec(handle, sql, nullptr, nullptr, &err);
+      if (rc == SQLITE_OK) return OkStatus();
+      std::string msg = err ? err : sqlite3_errstr(rc);
       sqlite3_free(err);
-      return UnavailableError("token cache: " + msg);
+      if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) || attempt >= 600) {
+        return UnavailableError("token cache: " + msg);
+      }
+      sqlite3_sleep(50);
     }
-    return OkStatus();
   }
 };
 

@@ -24,6 +24,15 @@ int Main(const std::vector<std::string>& args, Io io) {
   app.add_option("--prices", price_files,
                  "Price sheet (JSON) merged over data/prices; repeatable");
   app.add_flag("--prices-replace", prices_replace, "Use only the --prices sheets");
+  std::string endpoint, cache_dir;
+  bool offline = false, refresh = false;
+  double rate_limit = 0;
+  app.add_option("--endpoint", endpoint,
+                 "Tokenize API base URL (default $TOKCOST_ENDPOINT, else the real host)");
+  app.add_flag("--offline", offline, "No network: cached endpoint counts only");
+  app.add_flag("--refresh", refresh, "Fetch endpoint counts again, replacing cached ones");
+  app.add_option("--cache-dir", cache_dir, "Token cache (default $TOKCOST_CACHE_DIR or ~/.cache/tokcost)");
+  app.add_option("--rate-limit", rate_limit, "Tokenize requests per second (default 50, the quota)");
   app.add_option("--data-dir", data_dir, "Catalog and price data (default: $TOKCOST_DATA_DIR)");
   app.add_option("--vocab-dir", vocab_dir,
                  "Fetched vocabularies (default: $TOKCOST_VOCAB_DIR or ~/.cache/tokcost/vocab)");
@@ -39,6 +48,7 @@ int Main(const std::vector<std::string>& args, Io io) {
   add(&RegisterCheck);
   add(&RegisterModels);
   add(&RegisterPrices);
+  add(&RegisterCache);
   add(&RegisterTokenizers);
 
   std::vector<std::string> reversed(args.rbegin(), args.rend() - 1);
@@ -63,6 +73,14 @@ int Main(const std::vector<std::string>& args, Io io) {
   Context ctx = MakeContext(io, data_dir, vocab_dir);
   ctx.price_files = price_files;
   ctx.prices_replace = prices_replace;
+  if (!endpoint.empty()) {
+    ctx.endpoint.config.base_url = endpoint;
+    ctx.endpoint.explicit_endpoint = true;
+  }
+  if (!cache_dir.empty()) ctx.endpoint.cache_dir = cache_dir;
+  if (rate_limit > 0) ctx.endpoint.config.requests_per_second = rate_limit;
+  ctx.endpoint.offline = offline;
+  ctx.endpoint.refresh = refresh;
   for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
   return kExitUsage;
 }

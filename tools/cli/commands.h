@@ -19,6 +19,7 @@ Runner RegisterCompare(CLI::App* app);
 Runner RegisterCheck(CLI::App* app);
 Runner RegisterModels(CLI::App* app);
 Runner RegisterPrices(CLI::App* app);
+Runner RegisterCache(CLI::App* app);
 
 }  // namespace tokcost::cli
 

@@ -1,6 +1,7 @@
 // tokcost compare --models A,B --modes sync,async,batch --currency C [--json] FILE...
 #include "tools/cli/commands.h"
 #include "tools/cli/cost_output.h"
+#include "tools/cli/counting.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/pricing_flags.h"
 
@@ -26,7 +27,7 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
   // join once a counting method for them is configured.
   const bool all_models = f.models.empty();
   std::vector<std::string> left_out;
-  if (all_models) {
+  if (all_models && !EndpointCountingConfigured(ctx)) {
     std::vector<const ModelInfo*> countable;
     for (const ModelInfo* m : *models) {
       if (m->CountsThroughEndpoint()) left_out.push_back(m->id);
@@ -93,7 +94,9 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
     if (!left_out.empty()) {
       std::string names;
       for (const std::string& n : left_out) names += (names.empty() ? "" : ", ") + n;
-      ctx.io.out << "not compared (no local tokenizer): " << names << "\n";
+      ctx.io.out << "not compared (no public tokenizer; set YC_API_KEY and YC_FOLDER_ID or "
+                    "--endpoint to count them): "
+                 << names << "\n";
     }
     for (const CostRow& r : s->rows) {
       if (r.state == CostRow::State::kError) {

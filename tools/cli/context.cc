@@ -5,6 +5,7 @@
 #include <climits>
 #include <iostream>
 
+#include "tokenizer/token_cache.h"
 #include "tools/base/file_util.h"
 
 namespace tokcost::cli {
@@ -35,6 +36,10 @@ Context MakeContext(Io io, const std::string& data_dir_flag,
     if (xdg.empty()) xdg = JoinPath(io.getenv("HOME"), ".cache");
     ctx.vocab_dir = JoinPath(xdg, "tokcost/vocab");
   }
+  ctx.endpoint.config = EndpointConfig::FromEnvironment(io.getenv);
+  ctx.endpoint.explicit_endpoint = !io.getenv("TOKCOST_ENDPOINT").empty();
+  ctx.endpoint.cache_dir = TokenCache::DefaultDir(io.getenv("TOKCOST_CACHE_DIR"),
+                                                  io.getenv("XDG_CACHE_HOME"), io.getenv("HOME"));
   return ctx;
 }
 

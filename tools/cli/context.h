@@ -8,11 +8,21 @@
 
 #include "pricing/catalog.h"
 #include "pricing/price_book.h"
+#include "tokenizer/endpoint_client.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/base/status.h"
 #include "tools/cli/cli.h"
 
 namespace tokcost::cli {
+
+// How proprietary models are counted through the tokenize endpoint.
+struct EndpointSettings {
+  EndpointConfig config;           // from the environment and --endpoint
+  bool explicit_endpoint = false;  // --endpoint or TOKCOST_ENDPOINT given
+  bool offline = false;            // --offline: cache only, no network
+  bool refresh = false;            // --refresh: ignore cached counts
+  std::string cache_dir;           // --cache-dir, TOKCOST_CACHE_DIR, XDG
+};
 
 struct Context {
   explicit Context(Io io_in) : io(io_in) {}
@@ -24,6 +34,7 @@ struct Context {
   // alone with --prices-replace.
   std::vector<std::string> price_files;
   bool prices_replace = false;
+  EndpointSettings endpoint;
 
   // Loaded on first use and kept for the command's lifetime.
   StatusOr<const Catalog*> Models() const;

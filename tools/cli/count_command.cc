@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/cli/commands.h"
+#include "tools/cli/counting.h"
 #include "tools/cli/exit_codes.h"
 
 namespace tokcost::cli {
@@ -9,6 +10,7 @@ namespace {
 
 struct CountFlags {
   std::string tokenizer;
+  std::string model;
   bool json = false;
   bool ids = false;
   bool allow_special = false;
@@ -16,7 +18,77 @@ struct CountFlags {
   std::vector<std::string> inputs;
 };
 
-int RunCount(const CountFlags& flags, const Context& ctx) {
+// Counts through the tokenize endpoint (with the cache) for a model that
+// has no public tokenizer.
+int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Context& ctx) {
+  if (flags.ids) {
+    ctx.Error("count: --ids needs a local tokenizer; " + model.id + " is counted by the endpoint");
+    return kExitUsage;
+  }
+  CounterFactory factory(ctx);
+  StatusOr<InputCounter*> counter = factory.ForModel(model);
+  if (!counter.ok()) {
+    ctx.Error("count: " + counter.status().message());
+    return ExitCodeFor(counter.status());
+  }
+  std::vector<std::string> inputs = flags.inputs;
+  if (inputs.empty()) inputs.push_back("-");
+  int exit_code = kExitOk;
+  std::vector<Input> texts;
+  for (const std::string& name : inputs) {
+    StatusOr<Input> input = ReadInput(ctx, name);
+    if (!input.ok()) {
+      ctx.Error("count: " + input.status().message());
+      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      continue;
+    }
+    texts.push_back(std::move(*input));
+  }
+  std::vector<std::string_view> views;
+  std::vector<std::string> labels;
+  for (const Input& t : texts) {
+    views.push_back(t.text);
+    labels.push_back(t.name);
+  }
+  std::vector<Counted> counted = (*counter)->CountTexts(views, labels);
+  int64_t total = 0;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (!counted[i].tokens.ok()) {
+      ctx.Error("count: " + counted[i].tokens.status().message());
+      exit_code = std::max(exit_code, ExitCodeFor(counted[i].tokens.status()));
+      continue;
+    }
+    total += *counted[i].tokens;
+    if (flags.json) {
+      ctx.io.out << nlohmann::json{{"input", texts[i].name},   {"model", model.id},
+                                   {"tokenizer", "endpoint"},  {"tokens", *counted[i].tokens},
+                                   {"bytes", texts[i].text.size()}, {"method", counted[i].method}}
+                        .dump()
+                 << "\n";
+    } else {
+      ctx.io.out << *counted[i].tokens << "\t" << texts[i].name << "\n";
+    }
+  }
+  if (!flags.json && texts.size() > 1) ctx.io.out << total << "\ttotal\n";
+  return exit_code;
+}
+
+int RunCount(CountFlags flags, const Context& ctx) {
+  if (flags.tokenizer.empty() == flags.model.empty()) {
+    ctx.Error("count: give exactly one of --tokenizer NAME or --model ID");
+    return kExitUsage;
+  }
+  if (!flags.model.empty()) {
+    StatusOr<const Catalog*> catalog = ctx.Models();
+    StatusOr<ResolvedModel> model =
+        catalog.ok() ? (*catalog)->Resolve(flags.model) : StatusOr<ResolvedModel>(catalog.status());
+    if (!model.ok()) {
+      ctx.Error("count: " + model.status().message());
+      return ExitCodeFor(model.status());
+    }
+    if (model->model->CountsThroughEndpoint()) return RunCountEndpoint(flags, *model->model, ctx);
+    flags.tokenizer = model->model->tokenizer;
+  }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer =
       ctx.LoadTokenizerByName(flags.tokenizer);
   if (!tokenizer.ok()) {
@@ -64,6 +136,7 @@ int RunCount(const CountFlags& flags, const Context& ctx) {
                             {"bytes", input->text.size()},
                             {"method", "exact"}};
       if (flags.ids) row["ids"] = ids;
+      if (!flags.model.empty()) row["model"] = flags.model;
       ctx.io.out << row.dump() << "\n";
     } else {
       ctx.io.out << tokens << "\t" << name << "\n";
@@ -87,10 +160,12 @@ Runner RegisterCount(CLI::App* app) {
       "per input with --json. Every count says how it was made (\"method\").\n\n"
       "Example:\n"
       "  tools/tokcost count --tokenizer o200k_base --json data/examples/prompts.txt\n"
-      "  echo 'Привет, мир' | tools/tokcost count --tokenizer qwen3 -");
-  cmd->add_option("--tokenizer", flags->tokenizer,
-                  "Tokenizer name (see `tokcost tokenizers`)")
-      ->required();
+      "  echo 'Привет, мир' | tools/tokcost count --tokenizer qwen3 -\n"
+      "  YC_API_KEY=... YC_FOLDER_ID=... tools/tokcost count --model yandexgpt-lite --json a.txt");
+  cmd->add_option("--tokenizer", flags->tokenizer, "Tokenizer name (see `tokcost tokenizers`)");
+  cmd->add_option("--model", flags->model,
+                  "Model id (see `tokcost models`): its exact tokenizer, or for YandexGPT and "
+                  "Alice AI the tokenize endpoint through the cache");
   cmd->add_flag("--json", flags->json, "One JSON object per input per line");
   cmd->add_flag("--ids", flags->ids, "Also print the token ids (debugging)");
   cmd->add_flag("--allow-special", flags->allow_special,

@@ -1,35 +1,200 @@
 #include "tools/cli/counting.h"
 
+#include <functional>
+
 #include "tools/base/file_util.h"
 
 namespace tokcost::cli {
 namespace {
+
+// How often a model's current modelVersion is confirmed with one probe
+// request before cached counts are trusted.
+constexpr int64_t kVersionProbeSeconds = 24 * 3600;
+constexpr const char* kProbeText = "tokcost modelVersion probe";
 
 class ExactCounter : public InputCounter {
  public:
   ExactCounter(const Tokenizer* tokenizer, const ChatTemplate* chat_template)
       : tokenizer_(tokenizer), template_(chat_template) {}
 
-  StatusOr<int64_t> Count(const Request& request) override {
-    StatusOr<size_t> n = template_->Count(*tokenizer_, request.messages);
-    if (!n.ok()) return n.status();
-    return static_cast<int64_t>(*n);
+  std::vector<Counted> CountRequests(const std::vector<const Request*>& requests) override {
+    std::vector<Counted> out;
+    for (const Request* r : requests) {
+      StatusOr<size_t> n = template_->Count(*tokenizer_, r->messages);
+      out.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
+                            : StatusOr<int64_t>(n.status().WithContext(r->location)),
+                     "exact"});
+    }
+    return out;
   }
-  std::string method() const override { return "exact"; }
+
+  std::vector<Counted> CountTexts(const std::vector<std::string_view>& texts,
+                                  const std::vector<std::string>& labels) override {
+    std::vector<Counted> out;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      StatusOr<size_t> n = tokenizer_->Count(texts[i]);
+      out.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
+                            : StatusOr<int64_t>(n.status().WithContext(labels[i])),
+                     "exact"});
+    }
+    return out;
+  }
 
  private:
   const Tokenizer* tokenizer_;
   const ChatTemplate* template_;
 };
 
+// Counts through the tokenize endpoints; every answer is kept in the cache
+// as it arrives and identical requests are sent once.
+class EndpointCounter : public InputCounter {
+ public:
+  EndpointCounter(std::string model, EndpointClient* client, TokenCache* cache,
+                  const EndpointSettings& settings, std::function<void(const std::string&)> warn)
+      : model_(std::move(model)),
+        client_(client),
+        cache_(cache),
+        settings_(settings),
+        warn_(std::move(warn)) {}
+
+  std::vector<Counted> CountRequests(const std::vector<const Request*>& requests) override {
+    std::vector<Item> items;
+    const std::string uri = client_->config().ModelUri(model_);
+    for (const Request* r : requests) {
+      std::string body = TokenizeCompletionBody(uri, r->messages);
+      // The key leaves the folder out: counts do not depend on it.
+      std::string content = TokenizeCompletionBody(model_, r->messages);
+      items.push_back({TokenizeKind::kCompletion, std::move(body), std::move(content), r->location});
+    }
+    return Count(items);
+  }
+
+  std::vector<Counted> CountTexts(const std::vector<std::string_view>& texts,
+                                  const std::vector<std::string>& labels) override {
+    std::vector<Item> items;
+    const std::string uri = client_->config().ModelUri(model_);
+    for (size_t i = 0; i < texts.size(); ++i) {
+      std::string text(texts[i]);
+      items.push_back({TokenizeKind::kText, TokenizeTextBody(uri, text), text, labels[i]});
+    }
+    return Count(items);
+  }
+
+ private:
+  struct Item {
+    TokenizeKind kind;
+    std::string body;
+    std::string content;
+    std::string label;
+  };
+
+  Status ProbeVersion() {
+    if (probed_ || settings_.offline || settings_.refresh) return OkStatus();
+    probed_ = true;
+    if (!cache_->NeedsProbe(model_, kVersionProbeSeconds)) return OkStatus();
+    std::vector<StatusOr<TokenizeReply>> r = client_->Run(
+        {{TokenizeKind::kText, TokenizeTextBody(client_->config().ModelUri(model_), kProbeText),
+          "modelVersion probe for " + model_}});
+    if (!r[0].ok()) return r[0].status();
+    return cache_->NoteVersion(model_, r[0]->model_version);
+  }
+
+  std::vector<Counted> Count(const std::vector<Item>& items) {
+    std::vector<Counted> out(items.size());
+    if (Status st = ProbeVersion(); !st.ok()) {
+      for (Counted& c : out) c.tokens = st;
+      return out;
+    }
+    // Identical requests are looked up and sent once: `owner` points each
+    // item at the first item with its key.
+    std::map<std::string, size_t> first;
+    std::vector<size_t> owner(items.size());
+    std::vector<CacheKey> keys;
+    std::vector<TokenizeCall> calls;
+    std::vector<size_t> call_item;
+    for (size_t i = 0; i < items.size(); ++i) {
+      keys.push_back(CacheKey::For(model_, TokenizeKindName(items[i].kind), items[i].content));
+      auto [it, inserted] = first.emplace(keys[i].hash, i);
+      owner[i] = it->second;
+      if (!inserted) continue;
+      if (!settings_.refresh) {
+        if (std::optional<CachedCount> hit = cache_->Lookup(keys[i])) {
+          out[i] = {hit->tokens, "cache"};
+          continue;
+        }
+      }
+      if (settings_.offline) {
+        out[i].tokens = FailedPreconditionError(
+            items[i].label + ": not in the token cache, and --offline forbids the endpoint");
+        continue;
+      }
+      calls.push_back({items[i].kind, items[i].body, items[i].label});
+      call_item.push_back(i);
+    }
+    client_->Run(calls, [&](size_t k, const StatusOr<TokenizeReply>& r) {
+      const size_t i = call_item[k];
+      out[i].method = "endpoint";
+      if (!r.ok()) {
+        out[i].tokens = r.status();
+        return;
+      }
+      out[i].tokens = r->tokens;
+      // Kept the moment it arrives: a run killed later loses nothing.
+      Status st = cache_->Store({{keys[i], {r->tokens, r->model_version}}});
+      if (!st.ok() && !warned_) {
+        warned_ = true;
+        warn_("token cache: " + st.message() + " (counts are still correct, but not kept)");
+      }
+    });
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (owner[i] != i) out[i] = out[owner[i]];
+    }
+    return out;
+  }
+
+  std::string model_;
+  EndpointClient* client_;
+  TokenCache* cache_;
+  const EndpointSettings& settings_;
+  std::function<void(const std::string&)> warn_;
+  bool probed_ = false;
+  bool warned_ = false;
+};
+
 }  // namespace
+
+CounterFactory::CounterFactory(const Context& ctx) : ctx_(ctx) {}
+CounterFactory::~CounterFactory() = default;
+
+bool EndpointCountingConfigured(const Context& ctx) {
+  const EndpointSettings& e = ctx.endpoint;
+  return e.offline || e.explicit_endpoint || !e.config.api_key.empty() || !e.config.iam_token.empty();
+}
 
 StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model) {
   if (model.CountsThroughEndpoint()) {
-    return FailedPreconditionError(
-        "no counting method for " + model.id +
-        ": it has no public tokenizer, and counting through the tokenize endpoint is not "
-        "available in this build");
+    const EndpointSettings& e = ctx_.endpoint;
+    if (!EndpointCountingConfigured(ctx_)) {
+      return FailedPreconditionError(
+          "no counting method for " + model.id +
+          ": it has no public tokenizer; set YC_API_KEY (or YC_IAM_TOKEN) and YC_FOLDER_ID to "
+          "count through the tokenize endpoint, pass --endpoint URL (for example a local "
+          "tools/tokenize_server), or --offline to use cached counts only");
+    }
+    const std::string key = "endpoint/" + model.uri_name + "/" +
+                            (model.uri_branch.empty() ? "latest" : model.uri_branch);
+    auto it = counters_.find(key);
+    if (it != counters_.end()) return it->second.get();
+    if (!cache_) {
+      StatusOr<std::unique_ptr<TokenCache>> c = TokenCache::Open(e.cache_dir);
+      if (!c.ok()) return c.status();
+      cache_ = std::move(*c);
+    }
+    if (!client_) client_ = std::make_unique<EndpointClient>(e.config);
+    auto& counter = counters_[key];
+    counter = std::make_unique<EndpointCounter>(key.substr(9), client_.get(), cache_.get(), e,
+                                                [this](const std::string& m) { ctx_.Error(m); });
+    return counter.get();
   }
   const std::string key = model.tokenizer + "/" + model.chat_template;
   auto it = counters_.find(key);
@@ -53,6 +218,14 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model) {
   auto& counter = counters_[key];
   counter = std::make_unique<ExactCounter>(tokenizer.get(), chat_template);
   return counter.get();
+}
+
+std::string CombineMethods(const std::map<std::string, int64_t>& methods) {
+  std::string out;
+  for (const auto& [name, n] : methods) {
+    if (n > 0) out += (out.empty() ? "" : "+") + name;
+  }
+  return out;
 }
 
 }  // namespace tokcost::cli

@@ -1,36 +1,49 @@
-// How input tokens of a request are counted for a model. Today: an exact
-// local tokenizer with the model's chat template. Counters are shared by
-// models with the same tokenizer and template, so a request is tokenized
-// once per distinct counter, not once per model.
+// How input tokens are counted for a model: an exact local tokenizer (with
+// the model's chat template for chat requests), or the provider's tokenize
+// endpoint through the persistent cache. Counters are shared by models
+// with the same counting setup, so a request is counted once per distinct
+// counter, not once per model. Counting works on batches so that endpoint
+// calls can run concurrently.
 #ifndef TOKCOST_TOOLS_CLI_COUNTING_H_
 #define TOKCOST_TOOLS_CLI_COUNTING_H_
 
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "pricing/catalog.h"
 #include "pricing/workload.h"
 #include "tokenizer/chat_template.h"
+#include "tokenizer/endpoint_client.h"
+#include "tokenizer/token_cache.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/cli/context.h"
 
 namespace tokcost::cli {
 
+struct Counted {
+  StatusOr<int64_t> tokens = int64_t{0};
+  std::string method;  // "exact", "endpoint" (fetched now) or "cache"
+};
+
 class InputCounter {
  public:
   virtual ~InputCounter() = default;
-  virtual StatusOr<int64_t> Count(const Request& request) = 0;
-  // "exact" (local tokenizer), later "endpoint", "cache", "approx".
-  virtual std::string method() const = 0;
+  // Whole chat requests (template or tokenizeCompletion).
+  virtual std::vector<Counted> CountRequests(const std::vector<const Request*>& requests) = 0;
+  // Plain texts (tokenize); `labels` name them in errors.
+  virtual std::vector<Counted> CountTexts(const std::vector<std::string_view>& texts,
+                                          const std::vector<std::string>& labels) = 0;
 };
 
 // Creates and caches counters; not thread-safe.
 class CounterFactory {
  public:
-  explicit CounterFactory(const Context& ctx) : ctx_(ctx) {}
-  // An error says why the model cannot be counted (for example a
-  // proprietary model with no counting method yet).
+  explicit CounterFactory(const Context& ctx);
+  ~CounterFactory();
+  // An error says why the model cannot be counted and what would fix it.
   StatusOr<InputCounter*> ForModel(const ModelInfo& model);
 
  private:
@@ -38,7 +51,17 @@ class CounterFactory {
   std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_;
   std::map<std::string, std::unique_ptr<InputCounter>> counters_;
   std::unique_ptr<ChatTemplates> templates_;
+  std::unique_ptr<TokenCache> cache_;
+  std::unique_ptr<EndpointClient> client_;
 };
+
+// Whether models without a public tokenizer can be counted: credentials,
+// an explicit --endpoint, or --offline (cache only).
+bool EndpointCountingConfigured(const Context& ctx);
+
+// One line for a row's method when counts came several ways:
+// "endpoint+cache" etc.
+std::string CombineMethods(const std::map<std::string, int64_t>& methods);
 
 }  // namespace tokcost::cli
 

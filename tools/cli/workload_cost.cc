@@ -49,6 +49,7 @@ struct Active {
   const ModelInfo* model;
   InputCounter* counter;
   std::vector<std::pair<size_t, CostAccumulator>> accumulators;  // row index, acc
+  std::map<std::string, int64_t> methods;  // how many requests each way
 };
 
 }  // namespace
@@ -73,7 +74,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
     StatusOr<InputCounter*> counter = counters.ForModel(*model);
-    Active a{model, counter.ok() ? *counter : nullptr, {}};
+    Active a{model, counter.ok() ? *counter : nullptr, {}, {}};
     for (Mode mode : modes) {
       CostRow row;
       row.model = model;
@@ -90,7 +91,6 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           row.error = price.status();
         } else {
           row.price = *price;
-          row.method = (*counter)->method();
           a.accumulators.emplace_back(summary.rows.size(), CostAccumulator(*price));
         }
       }
@@ -109,6 +109,34 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
                           : usage                     ? "--usage"
                                                       : "maxTokens";
   int64_t usage_line = 0;
+  // Requests are counted in chunks so that endpoint calls run concurrently
+  // while memory stays bounded.
+  constexpr size_t kChunk = 1024;
+  std::vector<Request> chunk;
+  std::vector<std::optional<int64_t>> chunk_output;
+  auto flush = [&]() -> Status {
+    if (chunk.empty()) return OkStatus();
+    std::vector<const Request*> ptrs;
+    for (const Request& r : chunk) ptrs.push_back(&r);
+    for (Active& a : active) {
+      std::vector<Counted> counted = a.counter->CountRequests(ptrs);
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        if (!counted[i].tokens.ok()) {
+          const Status& st = counted[i].tokens.status();
+          if (!options.skip_bad || st.code() != StatusCode::kInvalidArgument) return st;
+          ctx.Error("skipped " + st.message());
+          continue;
+        }
+        const int64_t in = *counted[i].tokens;
+        const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
+        ++a.methods[counted[i].method];
+        for (auto& [row, acc] : a.accumulators) acc.Add({in, out});
+      }
+    }
+    chunk.clear();
+    chunk_output.clear();
+    return OkStatus();
+  };
   for (const std::string& input : inputs) {
     TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<WorkloadReader> reader,
                              WorkloadReader::Open(input, options.format, &ctx.io.in));
@@ -145,18 +173,14 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         output = *request.max_tokens;
       }
       ++summary.requests;
-      for (Active& a : active) {
-        StatusOr<int64_t> in = a.counter->Count(request);
-        if (!in.ok()) {
-          Status st = in.status().WithContext(request.location);
-          if (!options.skip_bad || st.code() != StatusCode::kInvalidArgument) return st;
-          ctx.Error("skipped " + st.message());
-          continue;
-        }
-        int64_t out = output ? *output : options.output.ratio->MulInt(*in).Ceil();
-        for (auto& [row, acc] : a.accumulators) acc.Add({*in, out});
-      }
+      chunk.push_back(std::move(request));
+      chunk_output.push_back(output);
+      if (chunk.size() >= kChunk) TOKCOST_RETURN_IF_ERROR(flush());
     }
+  }
+  TOKCOST_RETURN_IF_ERROR(flush());
+  for (Active& a : active) {
+    for (auto& [row, acc] : a.accumulators) summary.rows[row].method = CombineMethods(a.methods);
   }
   for (Active& a : active) {
     for (auto& [row, acc] : a.accumulators) summary.rows[row].result = acc.Result();

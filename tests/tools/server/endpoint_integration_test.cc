@@ -1,0 +1,210 @@
+// Counting through the tokenize endpoint against the local server: faults,
+// retries, the cache, resumption after kill -9, concurrent processes,
+// authentication errors, and secrets kept out of every output.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tests/process_util.h"
+#include "tests/test_util.h"
+
+namespace tokcost::testing {
+namespace {
+
+using nlohmann::json;
+
+std::string Tmp(const std::string& name) {
+  const char* d = std::getenv("TEST_TMPDIR");
+  return std::string(d ? d : "/tmp") + "/" + name;
+}
+
+// `n` distinct texts as separate files (plus a few exact duplicates).
+std::vector<std::string> WriteTexts(const std::string& dir, int n) {
+  REQUIRE(system(("mkdir -p " + dir).c_str()) == 0);
+  const std::vector<std::string> words = {"Привет", "мир", "hello", "world", "Қазақ", "🙂", "42",
+                                          "tokens", "стоимость", "\n", "  "};
+  std::vector<std::string> paths;
+  for (int i = 0; i < n; ++i) {
+    std::string text = "text " + std::to_string(i % (n - 5)) + ":";  // last 5 repeat earlier ones
+    for (int k = 0; k < 3 + (i * 7) % 20; ++k) text += " " + words[(i * 31 + k * 17) % words.size()];
+    std::string path = dir + "/t" + std::to_string(i) + ".txt";
+    std::ofstream(path) << text;
+    paths.push_back(path);
+  }
+  return paths;
+}
+
+std::map<std::string, long> Counts(const std::string& jsonl, std::map<std::string, int>* methods = nullptr) {
+  std::map<std::string, long> out;
+  std::istringstream in(jsonl);
+  std::string line;
+  while (std::getline(in, line)) {
+    json j = json::parse(line);
+    out[j["input"]] = j["tokens"].get<long>();
+    if (methods) ++(*methods)[j["method"]];
+  }
+  return out;
+}
+
+std::vector<std::string> CountArgs(const LocalServer& server, const std::vector<std::string>& files) {
+  std::vector<std::string> argv = {RunfilePath("tools/cli/tokcost"), "count", "--model", "yandexgpt-lite",
+                                   "--endpoint", server.url(), "--rate-limit", "2000", "--json"};
+  argv.insert(argv.end(), files.begin(), files.end());
+  return argv;
+}
+
+TEST_CASE("Faults change nothing: counts equal a fault-free run; reruns hit the cache only") {
+  const std::vector<std::string> files = WriteTexts(Tmp("texts"), 2000);
+  // Reference: a fault-free server and its own cache.
+  LocalServer clean({});
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_clean");
+  ProcessResult ref = RunProcess(CountArgs(clean, files), env);
+  REQUIRE(ref.exit_code == 0);
+  std::map<std::string, long> want = Counts(ref.out);
+  REQUIRE(want.size() == files.size());
+
+  LocalServer faulty({"--fail-rate", "0.2", "--fail-status", "503", "--reset-rate", "0.02",
+                      "--malformed-rate", "0.02", "--seed", "7"});
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_faulty");
+  ProcessResult first = RunProcess(CountArgs(faulty, files), env);
+  INFO(first.err.substr(0, 2000));
+  REQUIRE(first.exit_code == 0);
+  std::map<std::string, int> methods;
+  CHECK(Counts(first.out, &methods) == want);
+  CHECK(methods["endpoint"] == static_cast<int>(files.size()));
+  const long after_first = faulty.Requests();
+  // Retries only: a text whose count arrived is never requested again, and
+  // duplicates are sent once: successes = distinct texts + the version probe.
+  CHECK(after_first > static_cast<long>(files.size()));
+
+  ProcessResult second = RunProcess(CountArgs(faulty, files), env);
+  REQUIRE(second.exit_code == 0);
+  methods.clear();
+  CHECK(Counts(second.out, &methods) == want);
+  CHECK(methods["cache"] == static_cast<int>(files.size()));
+  CHECK(faulty.Requests() == after_first);  // zero requests sent
+}
+
+TEST_CASE("A killed run resumes from the cache and sends only what is missing") {
+  const std::vector<std::string> files = WriteTexts(Tmp("resume"), 400);
+  LocalServer server({"--latency-ms", "20"});
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_resume");
+  std::vector<std::string> argv = CountArgs(server, files);
+  argv[6] = "--rate-limit";
+  argv[7] = "100";
+  pid_t pid = StartProcess(argv, env, Tmp("killed.out"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGKILL);
+  int status;
+  waitpid(pid, &status, 0);
+  const long sent_before = server.Requests();
+  REQUIRE(sent_before > 10);
+  REQUIRE(sent_before < 400);
+
+  ProcessResult rerun = RunProcess(argv, env);
+  INFO(rerun.err);
+  REQUIRE(rerun.exit_code == 0);
+  std::map<std::string, int> methods;
+  std::map<std::string, long> got = Counts(rerun.out, &methods);
+  CHECK(got.size() == files.size());
+  CHECK(methods["cache"] > 0);
+  // Everything cached before the kill came from the cache; at most the
+  // requests in flight at the kill were sent twice.
+  CHECK(server.Requests() - sent_before <= static_cast<long>(files.size()) - methods["cache"] + 20);
+
+  LocalServer clean({});
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_resume_ref");
+  CHECK(Counts(RunProcess(CountArgs(clean, files), env).out) == got);
+}
+
+TEST_CASE("Two processes sharing one cache both finish with correct counts") {
+  const std::vector<std::string> files = WriteTexts(Tmp("shared"), 600);
+  LocalServer server({"--fail-rate", "0.1", "--latency-ms", "2"});
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_shared");
+  std::vector<std::string> reversed(files.rbegin(), files.rend());
+  pid_t a = StartProcess(CountArgs(server, files), env, Tmp("a.out"));
+  pid_t b = StartProcess(CountArgs(server, reversed), env, Tmp("b.out"));
+  int sa, sb;
+  waitpid(a, &sa, 0);
+  waitpid(b, &sb, 0);
+  REQUIRE(WIFEXITED(sa));
+  REQUIRE(WEXITSTATUS(sa) == 0);
+  REQUIRE(WIFEXITED(sb));
+  REQUIRE(WEXITSTATUS(sb) == 0);
+  std::ifstream ina(Tmp("a.out")), inb(Tmp("b.out"));
+  std::stringstream oa, ob;
+  oa << ina.rdbuf();
+  ob << inb.rdbuf();
+  LocalServer clean({});
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_shared_ref");
+  std::map<std::string, long> want = Counts(RunProcess(CountArgs(clean, files), env).out);
+  CHECK(Counts(oa.str()) == want);
+  CHECK(Counts(ob.str()) == want);
+}
+
+TEST_CASE("401 is a clear error with exit 3, and the key appears nowhere") {
+  const std::string key = "AQVNsecretKEYvalue0123456789abcdef";
+  LocalServer server({"--require-key", key});
+  const std::vector<std::string> files = WriteTexts(Tmp("auth"), 6);
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_auth");
+  env["YC_API_KEY"] = "AQVNwrongKEY0000000000000000000000";
+  ProcessResult denied = RunProcess(CountArgs(server, files), env);
+  CHECK(denied.exit_code == 3);
+  CHECK_THAT(denied.err, Catch::Contains("401 from the tokenize endpoint: check YC_API_KEY"));
+  CHECK(denied.err.find("AQVNwrong") == std::string::npos);
+
+  env["YC_API_KEY"] = key;
+  ProcessResult ok = RunProcess(CountArgs(server, files), env);
+  REQUIRE(ok.exit_code == 0);
+  CHECK(ok.out.find(key) == std::string::npos);
+  CHECK(ok.err.find(key) == std::string::npos);
+  std::ifstream cache(Tmp("cache_auth") + "/tokens.sqlite3", std::ios::binary);
+  std::stringstream bytes;
+  bytes << cache.rdbuf();
+  CHECK(bytes.str().find(key) == std::string::npos);
+  CHECK(bytes.str().find("Привет") == std::string::npos);  // hashes, not text
+}
+
+TEST_CASE("Chat workloads count through tokenizeCompletion and the cache") {
+  std::ofstream(Tmp("chats.jsonl"))
+      << R"({"completionOptions":{"maxTokens":"100"},"messages":[{"role":"user","text":"Привет!"}]})" "\n"
+      << R"({"completionOptions":{"maxTokens":"100"},"messages":[{"role":"system","text":"Be brief."},{"role":"user","text":"Hi"}]})" "\n";
+  LocalServer server({"--fail-rate", "0.3", "--fail-status", "429", "--retry-after", "0"});
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_chat");
+  std::vector<std::string> argv = {RunfilePath("tools/cli/tokcost"), "estimate", "--model", "yandexgpt-lite",
+                                   "--mode", "sync", "--endpoint", server.url(), "--json",
+                                   Tmp("chats.jsonl")};
+  ProcessResult first = RunProcess(argv, env);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  json a = json::parse(first.out);
+  CHECK(a["method"] == "endpoint");
+  const long sent = server.Requests();
+  ProcessResult second = RunProcess(argv, env);
+  REQUIRE(second.exit_code == 0);
+  json b = json::parse(second.out);
+  CHECK(b["method"] == "cache");
+  CHECK(b["input_tokens"] == a["input_tokens"]);
+  CHECK(server.Requests() == sent);
+  // --offline with a warm cache needs no server at all.
+  std::vector<std::string> offline = argv;
+  offline[7] = "http://127.0.0.1:1";
+  offline.push_back("--offline");
+  ProcessResult off = RunProcess(offline, env);
+  REQUIRE(off.exit_code == 0);
+  CHECK(json::parse(off.out)["input_tokens"] == a["input_tokens"]);
+}
+
+}  // namespace
+}  // namespace tokcost::testing
