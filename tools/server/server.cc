@@ -191,6 +191,9 @@ TokenizeServer::TokenizeServer(FaultOptions faults, Resolver resolver,
     r.set_content(j.dump(), "application/json");
   });
   impl->http.set_keep_alive_max_count(1000);
+  // Clients keep up to ~16 connections open; each idle keep-alive connection
+  // holds a worker, so the pool must be larger than that.
+  impl->http.new_task_queue = [] { return new httplib::ThreadPool(64); };
 }
 
 TokenizeServer::~TokenizeServer() = default;
