@@ -34,6 +34,11 @@ struct CostResult {
   bool minimum_applied = false;  // batch run billed at the minimum
 };
 
+// The result with `delta_input` more input tokens spread over the
+// requests (for the bounds of approximate counts): units grow by
+// delta x input multiplier, rounded up once.
+CostResult WithInputDelta(const Price& price, const CostResult& base, int64_t delta_input);
+
 class CostAccumulator {
  public:
   explicit CostAccumulator(Price price) : price_(std::move(price)) {}

@@ -3,6 +3,7 @@
 //   OUT/mixed_en_ru.txt  10 MiB, ~4 KB blocks of Russian (fortunes-ru) and
 //                        English (/usr/share/common-licenses, copyright
 //                        files, READMEs) in turn.
+//   OUT/code.txt         3 MiB of C and C++ headers from /usr/include.
 // Files that are not valid UTF-8 are skipped. Nothing here is committed.
 "use strict";
 const fs = require("fs");
@@ -81,6 +82,18 @@ function main() {
   const cut = bytes.lastIndexOf(0x0a) + 1;
   fs.writeFileSync(path.join(out, "mixed_en_ru.txt"), bytes.subarray(0, cut));
   console.error(`corpus: ${cut} bytes, ${(100 * ruBytes / size).toFixed(0)}% Russian blocks by bytes`);
+
+  const code = [];
+  let codeSize = 0;
+  for (const f of listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p))) {
+    if (codeSize >= 3 * 1024 * 1024) break;
+    const buf = fs.readFileSync(f);
+    if (!validUtf8(buf)) continue;
+    code.push(buf.toString("utf8"));
+    codeSize += buf.length;
+  }
+  fs.writeFileSync(path.join(out, "code.txt"), code.join("\n"));
+  console.error(`code: ${codeSize} bytes`);
 }
 
 main();

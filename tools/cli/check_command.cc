@@ -39,7 +39,9 @@ int RunCheck(const CheckFlags& f, const Context& ctx) {
     return fail(FailedPreconditionError(row.model->id + " is not offered in " + f.mode + " mode"));
   }
   if (row.state == CostRow::State::kError) return fail(row.error);
-  const bool within = row.result.cost <= *budget;
+  // An approximate count errs towards "over budget": its high bound decides.
+  const CostResult& judged = row.has_interval ? row.high : row.result;
+  const bool within = judged.cost <= *budget;
   const std::string& cur = options->currency;
   if (f.pricing.json) {
     nlohmann::json j = RowJson(row, cur);
@@ -50,7 +52,11 @@ int RunCheck(const CheckFlags& f, const Context& ctx) {
     ctx.io.out << j.dump() << "\n";
   } else {
     const CostResult& r = row.result;
-    ctx.io.out << (within ? "within budget: " : "OVER BUDGET: ") << r.cost.ToString() << " "
+    ctx.io.out << (within ? "within budget: " : "OVER BUDGET: ") << judged.cost.ToString()
+               << (row.has_interval ? " (high bound of " + row.low.cost.ToString() + ".." +
+                                          judged.cost.ToString() + ")"
+                                    : "")
+               << " "
                << cur << (within ? " <= " : " > ") << budget->ToString() << " " << cur << " ("
                << row.model->id << " " << f.mode << ", " << r.requests << " requests, "
                << r.input_tokens << " input + " << r.output_tokens << " output tokens, output from "

@@ -48,6 +48,7 @@ int Main(const std::vector<std::string>& args, Io io) {
   add(&RegisterCheck);
   add(&RegisterModels);
   add(&RegisterPrices);
+  add(&RegisterCalibrate);
   add(&RegisterCache);
   add(&RegisterTokenizers);
 

@@ -20,6 +20,7 @@ Runner RegisterCheck(CLI::App* app);
 Runner RegisterModels(CLI::App* app);
 Runner RegisterPrices(CLI::App* app);
 Runner RegisterCache(CLI::App* app);
+Runner RegisterCalibrate(CLI::App* app);
 
 }  // namespace tokcost::cli
 

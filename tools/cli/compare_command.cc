@@ -73,7 +73,10 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
         table.push_back({r.model->id, ModeName(r.mode), std::to_string(c.requests),
                          std::to_string(c.input_tokens), std::to_string(c.output_tokens),
                          std::to_string(c.units),
-                         c.cost.ToFixed(4) + (c.minimum_applied ? "*" : ""),
+                         c.cost.ToFixed(4) + (c.minimum_applied ? "*" : "") +
+                             (r.has_interval ? " [" + r.low.cost.ToFixed(4) + ".." +
+                                                   r.high.cost.ToFixed(4) + "]"
+                                             : ""),
                          Ratio(c.cost, cheapest), r.method});
       } else {
         table.push_back({r.model->id, ModeName(r.mode), "", "", "", "",

@@ -37,6 +37,14 @@ nlohmann::json RowJson(const CostRow& row, const std::string& currency) {
   j["cost"] = r.cost.ToString();
   j["method"] = row.method;
   if (row.mode == Mode::kBatch) j["batch_minimum_applied"] = r.minimum_applied;
+  if (row.has_interval) {
+    j["confidence"] = 0.95;
+    j["input_tokens_low"] = row.low.input_tokens;
+    j["input_tokens_high"] = row.high.input_tokens;
+    j["cost_low"] = row.low.cost.ToString();
+    j["cost_high"] = row.high.cost.ToString();
+    if (row.sampled) j["sampled_requests"] = row.sampled;
+  }
   const Price& p = *row.price;
   j["vat_included"] = p.sheet.vat_included;
   j["price"] = {{"sku", p.sku},

@@ -1,6 +1,7 @@
 // tokcost count --tokenizer NAME [--json] [--ids] [FILE...|-]
 #include <nlohmann/json.hpp>
 
+#include "tools/cli/approx_profiles.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/counting.h"
 #include "tools/cli/exit_codes.h"
@@ -14,6 +15,7 @@ struct CountFlags {
   bool json = false;
   bool ids = false;
   bool allow_special = false;
+  std::string count = "auto";
   std::string invalid_utf8 = "error";
   std::vector<std::string> inputs;
 };
@@ -73,6 +75,48 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
   return exit_code;
 }
 
+// The fast approximation with its bounds, from the tokenizer's or model's
+// profile.
+int RunCountApprox(const CountFlags& flags, const std::string& name, const Context& ctx) {
+  StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
+  if (!profile.ok()) {
+    ctx.Error("count: " + profile.status().message());
+    return ExitCodeFor(profile.status());
+  }
+  std::vector<std::string> inputs = flags.inputs;
+  if (inputs.empty()) inputs.push_back("-");
+  int exit_code = kExitOk;
+  ApproxTotal total = profile->profile.NewTotal();
+  size_t counted = 0;
+  for (const std::string& input_name : inputs) {
+    StatusOr<Input> input = ReadInput(ctx, input_name);
+    if (!input.ok()) {
+      ctx.Error("count: " + input.status().message());
+      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      continue;
+    }
+    ApproxEstimate e = profile->profile.Estimate(input->text);
+    total.Add(static_cast<double>(e.tokens));
+    ++counted;
+    if (flags.json) {
+      nlohmann::json row = {{"input", input_name}, {"tokens", e.tokens}, {"low", e.low},
+                            {"high", e.high},      {"confidence", 0.95},
+                            {"bytes", input->text.size()}, {"method", "approx"},
+                            {"profile", profile->path}};
+      row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
+      if (profile->profile.provisional) row["provisional"] = true;
+      ctx.io.out << row.dump() << "\n";
+    } else {
+      ctx.io.out << e.tokens << "\t" << input_name << "\t[" << e.low << ", " << e.high << "] approx\n";
+    }
+  }
+  if (!flags.json && counted > 1) {
+    ApproxEstimate t = total.Result();
+    ctx.io.out << t.tokens << "\ttotal\t[" << t.low << ", " << t.high << "] approx\n";
+  }
+  return exit_code;
+}
+
 int RunCount(CountFlags flags, const Context& ctx) {
   if (flags.tokenizer.empty() == flags.model.empty()) {
     ctx.Error("count: give exactly one of --tokenizer NAME or --model ID");
@@ -86,8 +130,24 @@ int RunCount(CountFlags flags, const Context& ctx) {
       ctx.Error("count: " + model.status().message());
       return ExitCodeFor(model.status());
     }
-    if (model->model->CountsThroughEndpoint()) return RunCountEndpoint(flags, *model->model, ctx);
+    if (flags.count == "approx") {
+      return RunCountApprox(flags,
+                            model->model->CountsThroughEndpoint() ? model->model->id : model->model->tokenizer,
+                            ctx);
+    }
+    if (model->model->CountsThroughEndpoint()) {
+      if (flags.count == "exact") {
+        ctx.Error("count: " + model->model->id + " has no public tokenizer: use --count endpoint or approx");
+        return kExitUsage;
+      }
+      return RunCountEndpoint(flags, *model->model, ctx);
+    }
     flags.tokenizer = model->model->tokenizer;
+  }
+  if (flags.count == "approx") return RunCountApprox(flags, flags.tokenizer, ctx);
+  if (flags.count == "endpoint") {
+    ctx.Error("count: --count endpoint needs --model (a model without a public tokenizer)");
+    return kExitUsage;
   }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer =
       ctx.LoadTokenizerByName(flags.tokenizer);
@@ -175,6 +235,10 @@ Runner RegisterCount(CLI::App* app) {
                   "error (default: fail naming the byte offset) or replace "
                   "(each bad byte counts as U+FFFD)")
       ->check(CLI::IsMember({"error", "replace"}));
+  cmd->add_option("--count", flags->count,
+                  "How to count: auto (default: exact where a tokenizer is public, else endpoint), "
+                  "exact, endpoint, approx (fast, with 95% bounds from a calibrated profile)")
+      ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx"}));
   cmd->add_option("inputs", flags->inputs, "Files to count; - or none for stdin");
   return [flags](const Context& ctx) { return RunCount(*flags, ctx); };
 }

@@ -171,8 +171,23 @@ bool EndpointCountingConfigured(const Context& ctx) {
   return e.offline || e.explicit_endpoint || !e.config.api_key.empty() || !e.config.iam_token.empty();
 }
 
-StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model) {
-  if (model.CountsThroughEndpoint()) {
+StatusOr<const ChatTemplate*> CounterFactory::TemplateFor(const ModelInfo& model) {
+  if (model.CountsThroughEndpoint()) return static_cast<const ChatTemplate*>(nullptr);
+  if (!templates_) {
+    StatusOr<ChatTemplates> t = ChatTemplates::Load(JoinPath(ctx_.data_dir, "chat_templates.json"));
+    if (!t.ok()) return t.status();
+    templates_ = std::make_unique<ChatTemplates>(std::move(*t));
+  }
+  const ChatTemplate* chat_template = templates_->Find(model.chat_template);
+  if (chat_template == nullptr) {
+    return InvalidArgumentError("model " + model.id + ": unknown chat template \"" +
+                                model.chat_template + "\"");
+  }
+  return chat_template;
+}
+
+StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool force_endpoint) {
+  if (model.CountsThroughEndpoint() || force_endpoint) {
     const EndpointSettings& e = ctx_.endpoint;
     if (!EndpointCountingConfigured(ctx_)) {
       return FailedPreconditionError(
@@ -199,16 +214,7 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model) {
   const std::string key = model.tokenizer + "/" + model.chat_template;
   auto it = counters_.find(key);
   if (it != counters_.end()) return it->second.get();
-  if (!templates_) {
-    StatusOr<ChatTemplates> t = ChatTemplates::Load(JoinPath(ctx_.data_dir, "chat_templates.json"));
-    if (!t.ok()) return t.status();
-    templates_ = std::make_unique<ChatTemplates>(std::move(*t));
-  }
-  const ChatTemplate* chat_template = templates_->Find(model.chat_template);
-  if (chat_template == nullptr) {
-    return InvalidArgumentError("model " + model.id + ": unknown chat template \"" +
-                                model.chat_template + "\"");
-  }
+  TOKCOST_ASSIGN_OR_RETURN(const ChatTemplate* chat_template, TemplateFor(model));
   auto& tokenizer = tokenizers_[model.tokenizer];
   if (!tokenizer) {
     StatusOr<std::unique_ptr<Tokenizer>> t = ctx_.LoadTokenizerByName(model.tokenizer);

@@ -44,7 +44,10 @@ class CounterFactory {
   explicit CounterFactory(const Context& ctx);
   ~CounterFactory();
   // An error says why the model cannot be counted and what would fix it.
-  StatusOr<InputCounter*> ForModel(const ModelInfo& model);
+  // `force_endpoint` counts even open models through the endpoint.
+  StatusOr<InputCounter*> ForModel(const ModelInfo& model, bool force_endpoint = false);
+  // The model's chat template (nullptr for endpoint models).
+  StatusOr<const ChatTemplate*> TemplateFor(const ModelInfo& model);
 
  private:
   const Context& ctx_;

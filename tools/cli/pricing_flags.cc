@@ -29,6 +29,12 @@ void AddPricingFlags(CLI::App* cmd, PricingFlags* f) {
   cmd->add_option("--usage", f->usage,
                   "Results file (JSONL, line per request) with actual usage: native "
                   "usage.completionTokens or OpenAI usage.completion_tokens");
+  cmd->add_option("--count", f->count,
+                  "auto (exact where the tokenizer is public, else endpoint), exact, endpoint, "
+                  "approx (calibrated approximation with 95% bounds), hybrid (approximation "
+                  "corrected by an exact/endpoint sample)")
+      ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx", "hybrid"}));
+  cmd->add_option("--sample", f->sample, "hybrid: requests counted exactly (default 200)");
   cmd->add_option("inputs", f->inputs, "Workload files (JSONL or text); - for stdin");
 }
 
@@ -36,6 +42,9 @@ StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& f) {
   WorkloadOptions o;
   TOKCOST_ASSIGN_OR_RETURN(o.format, ParseWorkloadFormat(f.format));
   o.skip_bad = f.skip_bad;
+  TOKCOST_ASSIGN_OR_RETURN(o.count, ParseCountMode(f.count));
+  if (f.sample < 1) return InvalidArgumentError("--sample must be at least 1");
+  o.sample = f.sample;
   o.currency = f.currency;
   o.date = f.date.empty() ? Today() : f.date;
   if (!IsIsoDate(o.date)) return InvalidArgumentError("--date: expected YYYY-MM-DD, got \"" + o.date + "\"");

@@ -20,6 +20,8 @@ struct PricingFlags {
   int64_t output_tokens = 0;
   std::string output_ratio;
   std::string usage;
+  std::string count = "auto";
+  int64_t sample = 200;
   std::vector<std::string> inputs;
   CLI::Option* output_tokens_option = nullptr;
 };

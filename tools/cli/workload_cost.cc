@@ -6,6 +6,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "tools/cli/approx_counter.h"
+#include "tools/cli/approx_profiles.h"
 #include "tools/cli/counting.h"
 
 namespace tokcost::cli {
@@ -47,12 +49,46 @@ StatusOr<int64_t> UsageOutputTokens(const std::string& line) {
 
 struct Active {
   const ModelInfo* model;
-  InputCounter* counter;
+  InputCounter* counter;  // exact or endpoint (nullptr in approx mode)
   std::vector<std::pair<size_t, CostAccumulator>> accumulators;  // row index, acc
   std::map<std::string, int64_t> methods;  // how many requests each way
+  // Approx and hybrid modes.
+  std::optional<ApproxProfile> profile;
+  const ChatTemplate* chat_template = nullptr;
+  double approx_sum = 0;
+  std::unique_ptr<HybridSample> sample;
 };
 
+// Sets up how one model is counted under `mode`.
+Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
+               const WorkloadOptions& options, Active* a) {
+  const ModelInfo& m = *a->model;
+  if (mode == CountMode::kExact && m.CountsThroughEndpoint()) {
+    return FailedPreconditionError(m.id + " has no public tokenizer: no exact count (use --count "
+                                          "endpoint, approx or hybrid)");
+  }
+  if (mode == CountMode::kApprox || mode == CountMode::kHybrid) {
+    const std::string name = m.CountsThroughEndpoint() ? m.id : m.tokenizer;
+    TOKCOST_ASSIGN_OR_RETURN(LoadedProfile p, LoadApproxProfile(ctx, name));
+    a->profile = std::move(p.profile);
+    TOKCOST_ASSIGN_OR_RETURN(a->chat_template, counters.TemplateFor(m));
+    if (mode == CountMode::kApprox) return OkStatus();
+    a->sample = std::make_unique<HybridSample>(options.sample, options.seed);
+  }
+  TOKCOST_ASSIGN_OR_RETURN(a->counter, counters.ForModel(m, mode == CountMode::kEndpoint));
+  return OkStatus();
+}
+
 }  // namespace
+
+StatusOr<CountMode> ParseCountMode(const std::string& name) {
+  if (name == "auto") return CountMode::kAuto;
+  if (name == "exact") return CountMode::kExact;
+  if (name == "endpoint") return CountMode::kEndpoint;
+  if (name == "approx") return CountMode::kApprox;
+  if (name == "hybrid") return CountMode::kHybrid;
+  return InvalidArgumentError("unknown --count \"" + name + "\" (auto, exact, endpoint, approx, hybrid)");
+}
 
 std::string Today() {
   std::time_t t = std::time(nullptr);
@@ -73,8 +109,8 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   CounterFactory counters(ctx);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
-    StatusOr<InputCounter*> counter = counters.ForModel(*model);
-    Active a{model, counter.ok() ? *counter : nullptr, {}, {}};
+    Active a{model, nullptr, {}, {}, {}, nullptr, 0, nullptr};
+    Status counter = Prepare(ctx, counters, options.count, options, &a);
     for (Mode mode : modes) {
       CostRow row;
       row.model = model;
@@ -83,7 +119,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         row.state = CostRow::State::kNotOffered;
       } else if (!counter.ok()) {
         row.state = CostRow::State::kError;
-        row.error = counter.status();
+        row.error = counter;
       } else {
         StatusOr<Price> price = book->Lookup(model->id, mode, options.currency, options.date);
         if (!price.ok()) {
@@ -119,6 +155,18 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     std::vector<const Request*> ptrs;
     for (const Request& r : chunk) ptrs.push_back(&r);
     for (Active& a : active) {
+      if (a.profile) {
+        for (size_t i = 0; i < chunk.size(); ++i) {
+          const double approx = ApproxRequest(*a.profile, a.chat_template, chunk[i]);
+          a.approx_sum += approx;
+          if (a.sample) a.sample->Offer(chunk[i], approx);
+          const int64_t in = std::llround(approx);
+          const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
+          ++a.methods["approx"];
+          for (auto& [row, acc] : a.accumulators) acc.Add({in, out});
+        }
+        continue;
+      }
       std::vector<Counted> counted = a.counter->CountRequests(ptrs);
       for (size_t i = 0; i < chunk.size(); ++i) {
         if (!counted[i].tokens.ok()) {
@@ -180,10 +228,54 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   }
   TOKCOST_RETURN_IF_ERROR(flush());
   for (Active& a : active) {
-    for (auto& [row, acc] : a.accumulators) summary.rows[row].method = CombineMethods(a.methods);
-  }
-  for (Active& a : active) {
-    for (auto& [row, acc] : a.accumulators) summary.rows[row].result = acc.Result();
+    for (auto& [row, acc] : a.accumulators) {
+      CostRow& r = summary.rows[row];
+      r.result = acc.Result();
+      r.method = CombineMethods(a.methods);
+    }
+    if (!a.profile) continue;
+    // Input tokens: the point estimate and its 95% interval.
+    double point = a.approx_sum, low = 0, high = 0;
+    std::string method = "approx";
+    int64_t sampled = 0;
+    if (a.sample) {
+      std::vector<const Request*> ptrs;
+      for (const Request& r : a.sample->requests()) ptrs.push_back(&r);
+      std::vector<Counted> counted = a.counter->CountRequests(ptrs);
+      std::vector<int64_t> exact;
+      std::string how = "exact";
+      for (const Counted& c : counted) {
+        if (!c.tokens.ok()) return c.tokens.status();
+        exact.push_back(*c.tokens);
+        if (c.method != "exact") how = "endpoint";
+      }
+      HybridSample::Total t = a.sample->Estimate(exact, a.approx_sum);
+      point = t.tokens;
+      low = t.low;
+      high = t.high;
+      sampled = static_cast<int64_t>(exact.size());
+      method = "hybrid(" + how + " sample of " + std::to_string(sampled) + ")";
+    } else {
+      ApproxTotal total = a.profile->NewTotal();
+      total.Add(a.approx_sum);
+      ApproxEstimate e = total.Result();
+      low = static_cast<double>(e.low);
+      high = static_cast<double>(e.high);
+    }
+    for (auto& [row, acc] : a.accumulators) {
+      CostRow& r = summary.rows[row];
+      const CostResult base = r.result;
+      const Price& price = *r.price;
+      auto shifted = [&](double tokens) {
+        return WithInputDelta(price, base, std::llround(tokens) - base.input_tokens);
+      };
+      r.result = shifted(point);
+      r.low = shifted(low);
+      r.high = shifted(high);
+      r.has_interval = true;
+      r.sampled = sampled;
+      r.method = method;
+    }
   }
   std::stable_sort(summary.rows.begin(), summary.rows.end(), [](const CostRow& x, const CostRow& y) {
     if (x.state != y.state) return x.state < y.state;

@@ -26,8 +26,21 @@ struct OutputPolicy {
   bool max_tokens_fallback = true;   // completionOptions.maxTokens / max_tokens
 };
 
+// How input tokens are counted (--count).
+enum class CountMode {
+  kAuto,      // exact where a tokenizer is public, else endpoint
+  kExact,     // exact only
+  kEndpoint,  // endpoint (through the cache) for every model
+  kApprox,    // the calibrated approximation, with 95% bounds
+  kHybrid,    // exact/endpoint for a random sample, approximation corrected by it
+};
+StatusOr<CountMode> ParseCountMode(const std::string& name);
+
 struct WorkloadOptions {
   WorkloadFormat format = WorkloadFormat::kAuto;
+  CountMode count = CountMode::kAuto;
+  int64_t sample = 200;      // hybrid: requests counted exactly
+  uint64_t seed = 1;
   bool skip_bad = false;
   OutputPolicy output;
   std::string currency = "RUB";
@@ -43,6 +56,10 @@ struct CostRow {
   std::optional<Price> price;
   CostResult result;
   std::string method;         // how input tokens were counted
+  // Approximate counts only: the 95% interval of input tokens and costs.
+  bool has_interval = false;
+  CostResult low, high;
+  int64_t sampled = 0;        // hybrid: requests counted exactly
 };
 
 struct WorkloadSummary {

@@ -200,6 +200,47 @@ TEST_CASE("compare gives the same token totals for the same requests in every fo
   CHECK(seen_not_offered);
 }
 
+TEST_CASE("count --count approx prints tokens with low and high bounds") {
+  Result r = Run({"count", "--tokenizer", "o200k_base", "--count", "approx", "--json", "-"},
+                 "Привет, мир! Hello, world. Это проверка приближённого подсчёта токенов.");
+  REQUIRE(r.code == kExitOk);
+  json j = json::parse(r.out);
+  CHECK(j["method"] == "approx");
+  CHECK(j["low"].get<int64_t>() <= j["tokens"].get<int64_t>());
+  CHECK(j["tokens"].get<int64_t>() <= j["high"].get<int64_t>());
+}
+
+TEST_CASE("Hybrid totals land within their interval of the exact total") {
+  Formats f = WriteHeldOutWorkload(600);
+  std::string path = WriteTemp("hybrid.jsonl", f.batch);
+  auto row_of = [](const json& j) { return j["rows"][0]; };
+  Result exact = Run({"compare", "--models", "qwen3-235b-a22b", "--modes", "sync", "--output-tokens",
+                      "50", "--json", path});
+  Result hybrid = Run({"compare", "--models", "qwen3-235b-a22b", "--modes", "sync", "--output-tokens",
+                       "50", "--count", "hybrid", "--sample", "100", "--json", path});
+  REQUIRE(exact.code == kExitOk);
+  REQUIRE(hybrid.code == kExitOk);
+  json e = row_of(json::parse(exact.out)), h = row_of(json::parse(hybrid.out));
+  CHECK(h["sampled_requests"] == 100);
+  CHECK_THAT(h["method"].get<std::string>(), Catch::StartsWith("hybrid"));
+  const int64_t truth = e["input_tokens"];
+  CHECK(h["input_tokens_low"].get<int64_t>() <= truth);
+  CHECK(truth <= h["input_tokens_high"].get<int64_t>());
+}
+
+TEST_CASE("check judges an approximate count by its high bound") {
+  std::string w = WriteTemp("approx_check.jsonl",
+                            R"({"completionOptions":{"maxTokens":"10"},"messages":[{"role":"user","text":"Привет, как дела? Расскажи о погоде в Москве."}]})" "\n");
+  Result r = Run({"check", "--budget", "1000", "--model", "gpt-oss-20b", "--count", "approx", "--json", w});
+  REQUIRE(r.code == kExitOk);
+  json j = json::parse(r.out);
+  CHECK(j.contains("cost_high"));
+  // A budget between the point estimate and the high bound is "over".
+  Result tight = Run({"check", "--budget", j["cost"].get<std::string>(), "--model", "gpt-oss-20b",
+                      "--count", "approx", w});
+  CHECK(tight.code == kExitOverBudget);
+}
+
 TEST_CASE("check exits 0 within budget and 1 over it") {
   std::string w = WriteTemp("c.jsonl",
                             R"({"completionOptions":{"maxTokens":"500"},"messages":[{"role":"user","text":"Hi"}]})" "\n");

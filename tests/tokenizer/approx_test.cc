@@ -1,0 +1,129 @@
+// The approximation: features, the fit, profile files, and the coverage of
+// the shipped profiles' bounds on text they were not fitted to.
+#include "tokenizer/approx.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include "tests/test_util.h"
+#include "tools/base/file_util.h"
+
+namespace tokcost {
+namespace {
+
+double Feature(const ApproxFeatures& f, const std::string& name) {
+  const auto& names = ApproxFeatureNames();
+  auto it = std::find(names.begin(), names.end(), name);
+  REQUIRE(it != names.end());
+  return f[it - names.begin()];
+}
+
+TEST_CASE("Features count characters, runs and word lengths in one pass") {
+  ApproxFeatures f = ComputeApproxFeatures("Hello мир 2026!\n日本");
+  CHECK(Feature(f, "ascii_letters") == 5);
+  CHECK(Feature(f, "cyrillic_chars") == 3);
+  CHECK(Feature(f, "digits") == 4);
+  CHECK(Feature(f, "cjk_chars") == 2);
+  CHECK(Feature(f, "ascii_letter_runs") == 1);
+  CHECK(Feature(f, "ascii_words_len5") == 1);
+  CHECK(Feature(f, "cyrillic_words_len3") == 1);
+  CHECK(Feature(f, "digit_groups_of_3") == 2);
+  CHECK(Feature(f, "uppercase_letters") == 1);
+  CHECK(Feature(f, "capitalized_words") == 1);
+  CHECK(Feature(f, "constant") == 1);
+  CHECK(ApproxFeatureNames().size() == kApproxFeatures);
+}
+
+TEST_CASE("The fit recovers a known linear rule and bounds cover the noise") {
+  std::mt19937_64 rng(3);
+  std::vector<CalibrationSample> samples;
+  for (int i = 0; i < 400; ++i) {
+    ApproxFeatures f{};
+    f[0] = 500 + rng() % 4000;  // ascii letters
+    f[1] = rng() % 300;         // digits
+    double truth = 0.25 * f[0] + 0.8 * f[1];
+    truth += std::normal_distribution<double>(0, 0.01 * truth)(rng);
+    samples.push_back({f, std::round(truth)});
+  }
+  StatusOr<ApproxProfile> p = FitApproxProfile(samples, {0.3, 1});
+  REQUIRE(p.ok());
+  CHECK(p->coefficients[0] == Approx(0.25).epsilon(0.02));
+  CHECK(p->coefficients[1] == Approx(0.8).epsilon(0.05));
+  CHECK(p->heldout_p95 < 0.03);
+  CHECK(p->heldout_coverage >= 0.9);
+}
+
+TEST_CASE("Too few calibration documents is an error") {
+  CHECK_FALSE(FitApproxProfile(std::vector<CalibrationSample>(5), {}).ok());
+}
+
+TEST_CASE("Totals keep the systematic error: no pretending errors cancel") {
+  ApproxTotal total(1.0, 0.01, 2.0);  // 10% systematic
+  for (int i = 0; i < 1000; ++i) total.Add(1000);
+  ApproxEstimate e = total.Result();
+  // sqrt(1e6 + 0.01 * 1e12) = ~1e5; two of those each side.
+  CHECK(e.tokens == 1000000);
+  CHECK(e.high - e.tokens == Approx(200000).epsilon(0.01));
+}
+
+TEST_CASE("Malformed profiles name the file and field") {
+  const std::string dir = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp");
+  std::string path = dir + "/bad_profile.json";
+  std::ofstream(path) << R"({"schema_version": 1, "name": "x", "coefficients": {"digits": -1}, "error_model": {"a": 1, "b": 0, "k95": 2}})";
+  StatusOr<ApproxProfile> p = ApproxProfile::Load(path);
+  REQUIRE_FALSE(p.ok());
+  CHECK_THAT(p.status().message(), Catch::Contains("bad_profile.json") && Catch::Contains("$.coefficients."));
+  std::ofstream(path) << R"({"schema_version": 2})";
+  CHECK_THAT(ApproxProfile::Load(path).status().message(), Catch::Contains("schema_version"));
+}
+
+// Documents of the setup corpus cut at boundaries other than the ones the
+// shipped profiles were fitted on.
+std::vector<std::string> HeldOutDocuments(size_t count) {
+  const char* dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(dir != nullptr);
+  StatusOr<std::string> text = ReadFile(std::string(dir) + "/mixed_en_ru.txt");
+  REQUIRE(text.ok());
+  std::vector<std::string> docs;
+  std::mt19937_64 rng(99);
+  for (size_t i = 0; i < count; ++i) {
+    size_t start = text->find('\n', rng() % (text->size() - 8000)) + 1;
+    size_t len = 1024 + rng() % 4096;
+    size_t end = text->find('\n', start + len);
+    docs.push_back(text->substr(start, end - start + 1));
+  }
+  return docs;
+}
+
+TEST_CASE("Shipped profiles: 95% bounds cover about 95% of held-out documents") {
+  const std::vector<std::string> docs = HeldOutDocuments(300);
+  for (const std::string name : {"o200k_base", "qwen3", "gemma3"}) {
+    StatusOr<ApproxProfile> p = ApproxProfile::Load(testing::RunfilePath("data/approx/" + name + ".json"));
+    REQUIRE(p.ok());
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    int covered = 0;
+    double est_sum = 0, true_sum = 0;
+    ApproxTotal total = p->NewTotal();
+    for (const std::string& d : docs) {
+      ApproxEstimate e = p->Estimate(d);
+      int64_t truth = static_cast<int64_t>(tok.Count(d).value());
+      covered += truth >= e.low && truth <= e.high;
+      est_sum += e.tokens;
+      true_sum += truth;
+      total.Add(e.tokens);
+    }
+    INFO(name << ": covered " << covered << "/300, aggregate error "
+              << std::abs(est_sum - true_sum) / true_sum);
+    CHECK(covered >= 270);  // 95% expected; sampling noise on 300 documents
+    CHECK(std::abs(est_sum - true_sum) / true_sum < 0.02);
+    ApproxEstimate agg = total.Result();
+    CHECK(true_sum >= agg.low);
+    CHECK(true_sum <= agg.high);
+  }
+}
+
+}  // namespace
+}  // namespace tokcost

@@ -1,0 +1,315 @@
+#include "tokenizer/approx.h"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <random>
+
+#include "tools/base/file_util.h"
+
+namespace tokcost {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr uint8_t kCont = 15;  // UTF-8 continuation byte: keeps the class before it
+
+// Byte classes: 0 ASCII letter, 1 digit, 2 space/tab, 3 newline,
+// 4 other ASCII, 5 Cyrillic (lead D0-D3), 6 other 2-byte scripts,
+// 7 3-byte non-CJK, 8 4-byte (emoji...), 9 3-byte CJK/kana (lead E3-E9).
+constexpr std::array<uint8_t, 256> MakeClassTable() {
+  std::array<uint8_t, 256> t{};
+  for (int b = 0; b < 256; ++b) {
+    uint8_t c = 4;
+    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) c = 0;
+    else if (b >= '0' && b <= '9') c = 1;
+    else if (b == ' ' || b == '\t') c = 2;
+    else if (b == '\n' || b == '\r') c = 3;
+    else if (b < 0x80) c = 4;
+    else if (b < 0xC0) c = kCont;
+    else if (b >= 0xD0 && b <= 0xD3) c = 5;
+    else if (b < 0xE0) c = 6;
+    else if (b >= 0xE3 && b <= 0xE9) c = 9;
+    else if (b < 0xF0) c = 7;
+    else c = 8;
+    t[b] = c;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kClass = MakeClassTable();
+
+// Non-negative least squares by cyclic coordinate descent on the normal
+// equations (a handful of features: converges in a few hundred sweeps).
+std::vector<double> Nnls(const std::vector<std::vector<double>>& rows,
+                         const std::vector<double>& target) {
+  const size_t n = rows.empty() ? 0 : rows[0].size();
+  std::vector<double> scale(n, 0);
+  for (const auto& r : rows) {
+    for (size_t j = 0; j < n; ++j) scale[j] += r[j] * r[j];
+  }
+  for (double& s : scale) s = s > 0 ? std::sqrt(s) : 1;
+  std::vector<std::vector<double>> g(n, std::vector<double>(n, 0));
+  std::vector<double> c(n, 0);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      double xj = rows[i][j] / scale[j];
+      c[j] += xj * target[i];
+      for (size_t k = 0; k < n; ++k) g[j][k] += xj * rows[i][k] / scale[k];
+    }
+  }
+  std::vector<double> x(n, 0);
+  for (int sweep = 0; sweep < 5000; ++sweep) {
+    double change = 0;
+    for (size_t j = 0; j < n; ++j) {
+      if (g[j][j] <= 0) continue;
+      double grad = -c[j];
+      for (size_t k = 0; k < n; ++k) grad += g[j][k] * x[k];
+      double next = std::max(0.0, x[j] - grad / g[j][j]);
+      change = std::max(change, std::abs(next - x[j]));
+      x[j] = next;
+    }
+    if (change < 1e-12) break;
+  }
+  for (size_t j = 0; j < n; ++j) x[j] /= scale[j];
+  return x;
+}
+
+double Quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(std::ceil(q * v.size())) - 1;
+  return v[std::min(i, v.size() - 1)];
+}
+
+std::string Today() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+  return buf;
+}
+
+ApproxEstimate Bounds(double estimate, double a, double b, double k) {
+  ApproxEstimate e;
+  e.variance = a * estimate + b * estimate * estimate;
+  double half = k * std::sqrt(e.variance);
+  e.tokens = std::llround(estimate);
+  e.low = std::max<int64_t>(0, static_cast<int64_t>(std::floor(estimate - half)));
+  e.high = static_cast<int64_t>(std::ceil(estimate + half));
+  return e;
+}
+
+}  // namespace
+
+const std::vector<std::string>& ApproxFeatureNames() {
+  static const std::vector<std::string> names = {
+      "ascii_letters", "digits", "spaces", "newlines", "ascii_other",
+      "cyrillic_chars", "other_2byte_chars", "other_3byte_chars", "4byte_chars", "cjk_chars",
+      "ascii_letter_runs", "digit_runs", "space_runs", "newline_runs", "ascii_other_runs",
+      "cyrillic_runs", "other_2byte_runs", "other_3byte_runs", "4byte_runs", "cjk_runs",
+      "ascii_words_len1", "ascii_words_len2", "ascii_words_len3", "ascii_words_len4", "ascii_words_len5", "ascii_words_len6", "ascii_words_len7", "ascii_words_len8", "ascii_words_len9", "ascii_words_len10", "ascii_words_len11", "ascii_words_len12_up", "cyrillic_words_len1", "cyrillic_words_len2", "cyrillic_words_len3", "cyrillic_words_len4", "cyrillic_words_len5", "cyrillic_words_len6", "cyrillic_words_len7", "cyrillic_words_len8", "cyrillic_words_len9", "cyrillic_words_len10", "cyrillic_words_len11", "cyrillic_words_len12_up",
+      "uppercase_letters", "capitalized_words", "digit_groups_of_3", "constant"};
+  return names;
+}
+
+namespace {
+
+constexpr uint32_t kLengthBuckets = 12;  // words of length 1..11, and 12+
+
+}  // namespace
+
+ApproxFeatures ComputeApproxFeatures(std::string_view text) {
+  uint64_t chars[16] = {0};
+  uint64_t runs[16] = {0};
+  uint64_t ascii_words[kLengthBuckets] = {0}, cyrillic_words[kLengthBuckets] = {0};
+  uint64_t upper = 0, capitalized = 0, digit_groups = 0;
+  uint8_t prev = 3;  // as after a newline: the first character starts a run
+  uint32_t len = 0;  // characters in the current run
+  auto close = [&](uint8_t cls, uint32_t n) {
+    uint32_t bucket = (n < kLengthBuckets ? n : kLengthBuckets) - 1;
+    if (cls == 0) ++ascii_words[bucket];
+    else if (cls == 5) ++cyrillic_words[bucket];
+    else if (cls == 1) digit_groups += (n + 2) / 3;
+  };
+  for (unsigned char b : text) {
+    const uint8_t raw = kClass[b];
+    const uint8_t c = raw == kCont ? prev : raw;
+    const uint32_t is_upper = static_cast<unsigned char>(b - 'A') < 26;
+    if (c != prev) {
+      close(prev, len);
+      len = 0;
+      ++runs[c];
+      capitalized += is_upper;
+    }
+    const uint32_t starts_char = raw != kCont;
+    len += starts_char;
+    chars[c] += starts_char;
+    upper += is_upper;
+    prev = c;
+  }
+  close(prev, len);
+  ApproxFeatures f{};
+  for (int i = 0; i < 10; ++i) {
+    f[i] = static_cast<double>(chars[i]);
+    f[10 + i] = static_cast<double>(runs[i]);
+  }
+  for (uint32_t i = 0; i < kLengthBuckets; ++i) {
+    f[20 + i] = static_cast<double>(ascii_words[i]);
+    f[20 + kLengthBuckets + i] = static_cast<double>(cyrillic_words[i]);
+  }
+  f[44] = static_cast<double>(upper);
+  f[45] = static_cast<double>(capitalized);
+  f[46] = static_cast<double>(digit_groups);
+  f[47] = text.empty() ? 0 : 1;
+  return f;
+}
+
+ApproxEstimate ApproxTotal::Result() const { return Bounds(sum_, a_, b_, k_); }
+
+ApproxEstimate ApproxProfile::FromFeatures(const ApproxFeatures& f) const {
+  double e = 0;
+  for (int i = 0; i < kApproxFeatures; ++i) e += coefficients[i] * f[i];
+  return Bounds(e, var_a, var_b, k95);
+}
+
+ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
+  return FromFeatures(ComputeApproxFeatures(text));
+}
+
+StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
+                                         const FitOptions& options) {
+  if (samples.size() < 10) {
+    return InvalidArgumentError("calibration needs at least 10 documents, got " +
+                                std::to_string(samples.size()));
+  }
+  std::mt19937_64 rng(options.seed);
+  std::shuffle(samples.begin(), samples.end(), rng);
+  size_t holdout = std::max<size_t>(5, static_cast<size_t>(samples.size() * options.holdout_fraction));
+  size_t train = samples.size() - holdout;
+
+  // Rows weighted by 1/sqrt(tokens): relative error matters, so long
+  // documents must not dominate the fit.
+  std::vector<std::vector<double>> rows;
+  std::vector<double> target;
+  for (size_t i = 0; i < train; ++i) {
+    double w = 1.0 / std::sqrt(std::max(1.0, samples[i].tokens));
+    std::vector<double> row(samples[i].features.begin(), samples[i].features.end());
+    for (double& v : row) v *= w;
+    rows.push_back(row);
+    target.push_back(samples[i].tokens * w);
+  }
+  std::vector<double> coef = Nnls(rows, target);
+  ApproxProfile p;
+  std::copy(coef.begin(), coef.end(), p.coefficients.begin());
+  p.sample_size = static_cast<int64_t>(samples.size());
+  p.created = Today();
+
+  // Error model on the held-out documents: r^2 ~ a*E + b*E^2.
+  std::vector<double> est, truth;
+  std::vector<std::vector<double>> vrows;
+  std::vector<double> vtarget;
+  for (size_t i = train; i < samples.size(); ++i) {
+    double e = 0;
+    for (int k = 0; k < kApproxFeatures; ++k) e += coef[k] * samples[i].features[k];
+    e = std::max(1.0, e);
+    double r = samples[i].tokens - e;
+    est.push_back(e);
+    truth.push_back(samples[i].tokens);
+    vrows.push_back({1.0, e});  // r^2 / E ~ a + b*E
+    vtarget.push_back(r * r / e);
+  }
+  std::vector<double> ab = Nnls(vrows, vtarget);
+  p.var_a = std::max(ab[0], 0.05);  // never claim less noise than a token's rounding
+  p.var_b = ab[1];
+  std::vector<double> z, rel;
+  double sum_e = 0, sum_t = 0;
+  for (size_t i = 0; i < est.size(); ++i) {
+    double sd = std::sqrt(p.var_a * est[i] + p.var_b * est[i] * est[i]);
+    z.push_back(std::abs(truth[i] - est[i]) / sd);
+    rel.push_back(std::abs(truth[i] - est[i]) / std::max(1.0, truth[i]));
+    sum_e += est[i];
+    sum_t += truth[i];
+  }
+  p.k95 = std::max(1.0, Quantile(z, 0.95));
+  p.heldout_p50 = Quantile(rel, 0.5);
+  p.heldout_p95 = Quantile(rel, 0.95);
+  p.heldout_aggregate_error = std::abs(sum_e - sum_t) / std::max(1.0, sum_t);
+  p.heldout_documents = static_cast<int64_t>(est.size());
+  int64_t covered = 0;
+  for (size_t i = train; i < samples.size(); ++i) {
+    ApproxEstimate e = p.FromFeatures(samples[i].features);
+    covered += samples[i].tokens >= e.low && samples[i].tokens <= e.high;
+  }
+  p.heldout_coverage = static_cast<double>(covered) / est.size();
+  return p;
+}
+
+std::string ApproxProfile::ToJson() const {
+  Json coef = Json::object();
+  for (int i = 0; i < kApproxFeatures; ++i) coef[ApproxFeatureNames()[i]] = coefficients[i];
+  Json j = {{"schema_version", 1},
+            {"name", name},
+            {"model_version", model_version},
+            {"created", created},
+            {"fitted_on", fitted_on},
+            {"provisional", provisional},
+            {"sample_size", sample_size},
+            {"coefficients", coef},
+            {"error_model", {{"a", var_a}, {"b", var_b}, {"k95", k95},
+                             {"note", "variance = a*E + b*E^2; bounds E -/+ k95*sqrt(variance)"}}},
+            {"heldout", {{"documents", heldout_documents},
+                         {"relative_error_p50", heldout_p50},
+                         {"relative_error_p95", heldout_p95},
+                         {"coverage_of_95pct_bounds", heldout_coverage},
+                         {"aggregate_relative_error", heldout_aggregate_error}}}};
+  return j.dump(1) + "\n";
+}
+
+StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
+  TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  Json j = Json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgumentError(path + ": not valid JSON");
+  if (j.value("schema_version", 0) != 1) {
+    return InvalidArgumentError(path + ": $.schema_version: expected 1 (re-run tokcost calibrate)");
+  }
+  ApproxProfile p;
+  try {
+    p.name = j.at("name").get<std::string>();
+    p.model_version = j.value("model_version", "");
+    p.created = j.value("created", "");
+    p.fitted_on = j.value("fitted_on", "");
+    p.provisional = j.value("provisional", false);
+    p.sample_size = j.value("sample_size", int64_t{0});
+    const Json& coef = j.at("coefficients");
+    for (int i = 0; i < kApproxFeatures; ++i) {
+      const std::string& name = ApproxFeatureNames()[i];
+      if (!coef.contains(name) || !coef[name].is_number() || coef[name].get<double>() < 0) {
+        return InvalidArgumentError(path + ": $.coefficients." + name + ": expected a number >= 0");
+      }
+      p.coefficients[i] = coef[name].get<double>();
+    }
+    const Json& em = j.at("error_model");
+    p.var_a = em.at("a").get<double>();
+    p.var_b = em.at("b").get<double>();
+    p.k95 = em.at("k95").get<double>();
+    if (p.var_a < 0 || p.var_b < 0 || p.k95 <= 0) {
+      return InvalidArgumentError(path + ": $.error_model: a, b must be >= 0 and k95 > 0");
+    }
+    if (j.contains("heldout")) {
+      const Json& h = j["heldout"];
+      p.heldout_documents = h.value("documents", int64_t{0});
+      p.heldout_p50 = h.value("relative_error_p50", 0.0);
+      p.heldout_p95 = h.value("relative_error_p95", 0.0);
+      p.heldout_coverage = h.value("coverage_of_95pct_bounds", 0.0);
+      p.heldout_aggregate_error = h.value("aggregate_relative_error", 0.0);
+    }
+  } catch (const Json::exception& e) {
+    return InvalidArgumentError(path + ": " + e.what());
+  }
+  return p;
+}
+
+}  // namespace tokcost

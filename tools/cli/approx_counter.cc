@@ -1,0 +1,75 @@
+#include "tools/cli/approx_counter.h"
+
+#include <cmath>
+
+namespace tokcost::cli {
+
+double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
+                     const Request& request) {
+  if (chat_template == nullptr) {
+    double total = 0;
+    for (const ChatMessage& m : request.messages) {
+      total += static_cast<double>(profile.Estimate(m.content).tokens) + kApproxMessageOverhead;
+    }
+    return total;
+  }
+  double total = 0;
+  std::string text;
+  for (const TemplatePart& part : chat_template->Render(request.messages)) {
+    if (part.special) {
+      total += 1;
+    } else {
+      text += part.text;
+    }
+  }
+  return total + static_cast<double>(profile.Estimate(text).tokens);
+}
+
+void HybridSample::Offer(const Request& request, double approx) {
+  ++seen_;
+  if (static_cast<int64_t>(requests_.size()) < size_) {
+    requests_.push_back(request);
+    approx_.push_back(approx);
+    return;
+  }
+  // Reservoir sampling: every request ends up in the sample with equal odds.
+  int64_t j = std::uniform_int_distribution<int64_t>(0, seen_ - 1)(rng_);
+  if (j < size_) {
+    requests_[j] = request;
+    approx_[j] = approx;
+  }
+}
+
+HybridSample::Total HybridSample::Estimate(const std::vector<int64_t>& exact,
+                                           double approx_sum) const {
+  Total t;
+  const double n = static_cast<double>(requests_.size());
+  if (n == 0) return t;
+  double sum_y = 0, sum_x = 0;
+  for (size_t i = 0; i < requests_.size(); ++i) {
+    sum_y += static_cast<double>(exact[i]);
+    sum_x += approx_[i];
+  }
+  if (static_cast<int64_t>(requests_.size()) == seen_) {
+    t.tokens = t.low = t.high = sum_y;  // everything was counted exactly
+    return t;
+  }
+  const double r = sum_x > 0 ? sum_y / sum_x : 1.0;
+  t.tokens = r * approx_sum;
+  double ss = 0;
+  for (size_t i = 0; i < requests_.size(); ++i) {
+    double d = static_cast<double>(exact[i]) - r * approx_[i];
+    ss += d * d;
+  }
+  const double big_n = static_cast<double>(seen_);
+  const double var_mean = (1 - n / big_n) * ss / std::max(1.0, n - 1) / n;
+  const double se = big_n * std::sqrt(var_mean);  // of the total
+  // 1.96 for 95%; a t quantile would be slightly wider for tiny samples, so
+  // use 2.0 below 60 sampled requests.
+  const double z = n < 60 ? 2.0 : 1.96;
+  t.low = std::max(0.0, t.tokens - z * se);
+  t.high = t.tokens + z * se;
+  return t;
+}
+
+}  // namespace tokcost::cli

@@ -1,0 +1,161 @@
+// tokcost calibrate (--tokenizer NAME | --model ID) [--sample N] FILE...
+// Fits an approximation profile against exact (or endpoint) counts and
+// reports its held-out error.
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "tools/base/file_util.h"
+#include "tools/cli/approx_profiles.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/counting.h"
+#include "tools/cli/exit_codes.h"
+
+namespace tokcost::cli {
+namespace {
+
+struct CalibrateFlags {
+  std::string tokenizer;
+  std::string model;
+  int64_t sample = 200;
+  uint64_t seed = 1;
+  double holdout = 0.3;
+  std::string output;
+  std::string fitted_on;
+  bool json = false;
+  std::vector<std::string> inputs;
+};
+
+// A document's text: a request's messages joined, or a slice of a text file.
+StatusOr<std::vector<std::string>> Documents(const Context& ctx, const CalibrateFlags& f) {
+  std::vector<std::string> docs;
+  for (const std::string& input : f.inputs) {
+    TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<WorkloadReader> reader,
+                             WorkloadReader::Open(input, WorkloadFormat::kAuto, &ctx.io.in));
+    Request r;
+    Status error;
+    while (reader->Next(&r, &error)) {
+      if (!error.ok()) return error;
+      if (reader->format() == WorkloadFormat::kText) {
+        for (std::string_view d : SplitDocuments(r.messages[0].content, f.seed)) docs.emplace_back(d);
+        continue;
+      }
+      std::string text;
+      for (const ChatMessage& m : r.messages) text += (text.empty() ? "" : "\n") + m.content;
+      docs.push_back(std::move(text));
+    }
+  }
+  return docs;
+}
+
+int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
+  auto fail = [&](const Status& st) {
+    ctx.Error("calibrate: " + st.message());
+    return ExitCodeFor(st);
+  };
+  if (f.tokenizer.empty() == f.model.empty()) {
+    return fail(InvalidArgumentError("give exactly one of --tokenizer NAME or --model ID"));
+  }
+  if (f.inputs.empty()) return fail(InvalidArgumentError("give calibration text files or workloads"));
+  StatusOr<std::vector<std::string>> docs = Documents(ctx, f);
+  if (!docs.ok()) return fail(docs.status());
+  // A uniform sample of documents.
+  std::mt19937_64 rng(f.seed);
+  std::shuffle(docs->begin(), docs->end(), rng);
+  if (static_cast<int64_t>(docs->size()) > f.sample) docs->resize(f.sample);
+
+  std::string name = f.tokenizer;
+  std::vector<int64_t> counts;
+  std::string method = "exact";
+  if (!f.tokenizer.empty()) {
+    StatusOr<std::unique_ptr<Tokenizer>> tok = ctx.LoadTokenizerByName(f.tokenizer);
+    if (!tok.ok()) return fail(tok.status());
+    for (const std::string& d : *docs) {
+      StatusOr<size_t> n = (*tok)->Count(d);
+      if (!n.ok()) return fail(n.status());
+      counts.push_back(static_cast<int64_t>(*n));
+    }
+  } else {
+    StatusOr<const Catalog*> catalog = ctx.Models();
+    if (!catalog.ok()) return fail(catalog.status());
+    StatusOr<ResolvedModel> m = (*catalog)->Resolve(f.model);
+    if (!m.ok()) return fail(m.status());
+    name = m->model->CountsThroughEndpoint() ? m->model->id : m->model->tokenizer;
+    CounterFactory factory(ctx);
+    StatusOr<InputCounter*> counter = factory.ForModel(*m->model);
+    if (!counter.ok()) return fail(counter.status());
+    std::vector<std::string_view> views(docs->begin(), docs->end());
+    std::vector<std::string> labels(docs->size(), "calibration document");
+    std::vector<Counted> counted = (*counter)->CountTexts(views, labels);
+    for (const Counted& c : counted) {
+      if (!c.tokens.ok()) return fail(c.tokens.status());
+      counts.push_back(*c.tokens);
+      method = c.method == "exact" ? "exact" : "endpoint";
+    }
+  }
+  std::vector<CalibrationSample> samples;
+  for (size_t i = 0; i < docs->size(); ++i) {
+    samples.push_back({ComputeApproxFeatures((*docs)[i]), static_cast<double>(counts[i])});
+  }
+  StatusOr<ApproxProfile> profile = FitApproxProfile(samples, {f.holdout, f.seed});
+  if (!profile.ok()) return fail(profile.status());
+  profile->name = name;
+  profile->fitted_on = f.fitted_on.empty() ? "calibrated with " + method + " counts on " +
+                                                 std::to_string(docs->size()) + " documents"
+                                           : f.fitted_on;
+  std::string out = f.output.empty() ? UserProfilePath(ctx, name) : f.output;
+  size_t slash = out.rfind('/');
+  if (slash != std::string::npos) std::system(("mkdir -p '" + out.substr(0, slash) + "'").c_str());
+  std::ofstream(out) << profile->ToJson();
+  if (f.json) {
+    ctx.io.out << nlohmann::json{{"profile", out},
+                                 {"name", name},
+                                 {"documents", docs->size()},
+                                 {"heldout_documents", profile->heldout_documents},
+                                 {"relative_error_p50", profile->heldout_p50},
+                                 {"relative_error_p95", profile->heldout_p95},
+                                 {"coverage_of_95pct_bounds", profile->heldout_coverage},
+                                 {"aggregate_relative_error", profile->heldout_aggregate_error}}
+                      .dump()
+               << "\n";
+  } else {
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "held-out error on %lld documents: p50 %.2f%%, p95 %.2f%%; 95%% bounds covered "
+                  "%.1f%%; aggregate %.3f%%\n",
+                  static_cast<long long>(profile->heldout_documents), 100 * profile->heldout_p50,
+                  100 * profile->heldout_p95, 100 * profile->heldout_coverage,
+                  100 * profile->heldout_aggregate_error);
+    ctx.io.out << "wrote " << out << " (" << name << ", " << docs->size() << " documents, " << method
+               << " counts)\n"
+               << line;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner RegisterCalibrate(CLI::App* app) {
+  auto f = std::make_shared<CalibrateFlags>();
+  CLI::App* cmd = app->add_subcommand(
+      "calibrate", "Fit the fast approximation to exact or endpoint counts on your text");
+  cmd->footer(
+      "Draws --sample documents (requests of a JSONL workload, or 1-5 KB slices of text files),\n"
+      "counts them exactly (local tokenizer, or the endpoint through the cache), fits the\n"
+      "coefficients on 70% and measures the error on the held-out 30%. The profile goes to\n"
+      "<cache dir>/profiles/NAME.json, where --count approx and hybrid find it.\n\n"
+      "Example:\n"
+      "  tools/tokcost calibrate --model yandexgpt-lite --sample 200 data/examples/support_chats.jsonl");
+  cmd->add_option("--tokenizer", f->tokenizer, "Exact tokenizer to calibrate against");
+  cmd->add_option("--model", f->model, "Model to calibrate (endpoint models: through the cache)");
+  cmd->add_option("--sample", f->sample, "Documents to draw (default 200)");
+  cmd->add_option("--seed", f->seed, "Sampling seed (default 1)");
+  cmd->add_option("--holdout", f->holdout, "Fraction held out to measure the error (default 0.3)");
+  cmd->add_option("-o,--output", f->output, "Profile path (default <cache dir>/profiles/NAME.json)");
+  cmd->add_option("--fitted-on", f->fitted_on, "Describe the text, for the profile");
+  cmd->add_flag("--json", f->json, "JSON output");
+  cmd->add_option("inputs", f->inputs, "Text files or JSONL workloads");
+  return [f](const Context& ctx) { return RunCalibrate(*f, ctx); };
+}
+
+}  // namespace tokcost::cli
