@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
@@ -54,9 +55,50 @@ StatusOr<size_t> Tokenizer::Count(std::string_view text,
   std::string storage;
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
-  CountingSink sink;
-  pipeline_->Run(valid, options.allow_special, &sink);
-  return sink.total;
+  return pipeline_->Count(valid, options.allow_special);
+}
+
+StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
+                                          const TokenizeOptions& options) const {
+  std::string storage;
+  TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
+                           CheckUtf8(text, options.invalid_utf8, &storage));
+  constexpr size_t kMinPart = 1 << 20;
+  if (threads <= 1 || valid.size() < 2 * kMinPart || !pipeline_->SplittableAtLines()) {
+    return pipeline_->Count(valid, options.allow_special);
+  }
+  // Cut points: just after a '\n' that is followed by an ASCII letter.
+  std::vector<size_t> cuts = {0};
+  for (int t = 1; t < threads; ++t) {
+    size_t pos = std::max(cuts.back() + 1, valid.size() * t / threads);
+    while (pos + 1 < valid.size()) {
+      pos = valid.find('\n', pos);
+      if (pos == std::string_view::npos || pos + 1 >= valid.size()) {
+        pos = valid.size();
+        break;
+      }
+      unsigned char next = static_cast<unsigned char>(valid[pos + 1]);
+      if ((next | 0x20) >= 'a' && (next | 0x20) <= 'z') {
+        ++pos;
+        break;
+      }
+      ++pos;
+    }
+    if (pos >= valid.size()) break;
+    cuts.push_back(pos);
+  }
+  cuts.push_back(valid.size());
+  std::vector<size_t> counts(cuts.size() - 1);
+  std::vector<std::thread> workers;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    workers.emplace_back([&, i] {
+      counts[i] = pipeline_->Count(valid.substr(cuts[i], cuts[i + 1] - cuts[i]), options.allow_special);
+    });
+  }
+  for (std::thread& w : workers) w.join();
+  size_t total = 0;
+  for (size_t c : counts) total += c;
+  return total;
 }
 
 StatusOr<std::vector<uint32_t>> Tokenizer::Encode(

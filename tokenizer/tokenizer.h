@@ -65,6 +65,14 @@ class Tokenizer {
   StatusOr<size_t> Count(std::string_view text,
                          const TokenizeOptions& options = {}) const;
 
+  // Count() on `threads` threads for large inputs: the text is cut after
+  // newlines that precede an ASCII letter, where every supported
+  // pre-tokenizer splits anyway, so the sum equals Count(). Tokenizers with
+  // no such split points (Gemma 3: the whole text is one BPE word) count on
+  // one thread.
+  StatusOr<size_t> CountParallel(std::string_view text, int threads,
+                                 const TokenizeOptions& options = {}) const;
+
   // Token ids of `text`.
   StatusOr<std::vector<uint32_t>> Encode(std::string_view text,
                                          const TokenizeOptions& options = {}) const;

@@ -31,6 +31,8 @@ class AddedVocab {
   size_t MatchAt(std::string_view text, size_t pos, bool allow_special,
                  uint32_t* id) const;
 
+  bool HasTokenWithNewline() const { return has_newline_; }
+
   // Position of the first byte at or after `pos` that can start a token.
   size_t NextCandidate(std::string_view text, size_t pos) const {
     while (pos < text.size() && !first_byte_[static_cast<unsigned char>(text[pos])]) ++pos;
@@ -46,6 +48,7 @@ class AddedVocab {
   std::vector<bool> node_special_{false};
   std::bitset<256> first_byte_;
   size_t plain_count_ = 0;
+  bool has_newline_ = false;
 };
 
 }  // namespace tokcost::tokenizer_internal

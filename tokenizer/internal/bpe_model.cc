@@ -69,6 +69,12 @@ void BpeModel::MergeWord(std::string_view word, Scratch* scratch,
   }
   InitialSymbols(word, &scratch->ids_);
   if (scratch->ids_.size() < 2) return;
+  if (options_.rank_is_concatenation_id) {
+    // Byte-level: symbol i starts at byte i.
+    scratch->word_ = word;
+    scratch->starts_.resize(word.size());
+    for (uint32_t i = 0; i < word.size(); ++i) scratch->starts_[i] = i;
+  }
   if (loop == Loop::kAuto) {
     loop = scratch->ids_.size() < kHeapThreshold ? Loop::kQuadratic : Loop::kHeap;
   }
@@ -83,11 +89,18 @@ void BpeModel::MergeSymbolsQuadratic(Scratch* scratch) const {
   std::vector<uint32_t>& ids = scratch->ids_;
   std::vector<uint32_t>& ranks = scratch->ranks_;
   std::vector<uint32_t>& merged = scratch->merged_;
+  std::vector<uint32_t>& starts = scratch->starts_;
+  const bool spans = options_.rank_is_concatenation_id;
+  const uint32_t word_end = static_cast<uint32_t>(scratch->word_.size());
   size_t n = ids.size();
   ranks.resize(n);
   merged.resize(n);
   auto update = [&](size_t i) {
-    Merge m = i + 1 < n ? pairs_.Find(ids[i], ids[i + 1]) : Merge{kNoId, kNoId};
+    Merge m{kNoId, kNoId};
+    if (i + 1 < n) {
+      uint32_t end = spans ? (i + 2 < n ? starts[i + 2] : word_end) : 0;
+      m = PairOf(*scratch, static_cast<int32_t>(i), static_cast<int32_t>(i + 1), end);
+    }
     ranks[i] = m.rank;
     merged[i] = m.merged;
   };
@@ -103,6 +116,7 @@ void BpeModel::MergeSymbolsQuadratic(Scratch* scratch) const {
       ids[i] = ids[i + 1];
       ranks[i] = ranks[i + 1];
       merged[i] = merged[i + 1];
+      if (spans) starts[i] = starts[i + 1];
     }
     --n;
     update(best);
@@ -133,8 +147,14 @@ void BpeModel::MergeSymbolsHeap(Scratch* scratch) const {
     }
   };
   std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap;
+  const bool spans = options_.rank_is_concatenation_id;
+  const uint32_t word_end = static_cast<uint32_t>(scratch->word_.size());
+  // Where the symbol after `b` starts (the end of b's bytes).
+  auto end_of = [&](int32_t b) {
+    return spans ? (next[b] >= 0 ? scratch->starts_[next[b]] : word_end) : 0u;
+  };
   for (int32_t i = 0; i + 1 < n; ++i) {
-    Merge m = pairs_.Find(ids[i], ids[i + 1]);
+    Merge m = PairOf(*scratch, i, i + 1, end_of(i + 1));
     if (m.rank != kNoId) heap.push({m.rank, i, m.merged});
   }
   std::vector<bool> removed(n, false);
@@ -143,7 +163,7 @@ void BpeModel::MergeSymbolsHeap(Scratch* scratch) const {
     heap.pop();
     if (removed[top.pos] || next[top.pos] < 0) continue;
     int32_t right = next[top.pos];
-    Merge m = pairs_.Find(ids[top.pos], ids[right]);
+    Merge m = PairOf(*scratch, top.pos, right, end_of(right));
     if (m.merged != top.merged || m.rank == kNoId) continue;  // stale entry
     ids[top.pos] = top.merged;
     removed[right] = true;
@@ -151,11 +171,11 @@ void BpeModel::MergeSymbolsHeap(Scratch* scratch) const {
     if (next[right] >= 0) prev[next[right]] = top.pos;
     if (prev[top.pos] >= 0) {
       int32_t p = prev[top.pos];
-      Merge pm = pairs_.Find(ids[p], ids[top.pos]);
+      Merge pm = PairOf(*scratch, p, top.pos, end_of(top.pos));
       if (pm.rank != kNoId) heap.push({pm.rank, p, pm.merged});
     }
     if (next[top.pos] >= 0) {
-      Merge nm = pairs_.Find(ids[top.pos], ids[next[top.pos]]);
+      Merge nm = PairOf(*scratch, top.pos, next[top.pos], end_of(next[top.pos]));
       if (nm.rank != kNoId) heap.push({nm.rank, top.pos, nm.merged});
     }
   }

@@ -32,6 +32,10 @@ class BpeModel {
     bool ignore_merges = true;
     bool byte_fallback = false;
     uint32_t unk_id = kNoId;
+    // tiktoken: a pair's rank is the id of its concatenation, found in the
+    // vocabulary; no merge table is built (faster to load, and lookups hit
+    // a table that fits in cache).
+    bool rank_is_concatenation_id = false;
   };
 
   // Reusable buffers for one thread.
@@ -46,6 +50,8 @@ class BpeModel {
     std::vector<uint32_t> merged_;
     std::vector<int32_t> prev_;
     std::vector<int32_t> next_;
+    std::vector<uint32_t> starts_;  // byte offset of each symbol
+    std::string_view word_;
   };
 
   // Which merge loop runs: the quadratic one is faster for short words, the
@@ -77,6 +83,12 @@ class BpeModel {
 
  private:
   void InitialSymbols(std::string_view word, std::vector<uint32_t>* ids) const;
+  // The merge of symbols [a] and [b] (b follows a; `end` is where b ends).
+  Merge PairOf(const Scratch& s, int32_t a, int32_t b, uint32_t end) const {
+    if (!options_.rank_is_concatenation_id) return pairs_.Find(s.ids_[a], s.ids_[b]);
+    uint32_t id = vocab_.Find(s.word_.substr(s.starts_[a], end - s.starts_[a]));
+    return {id, id};
+  }
   void MergeSymbolsQuadratic(Scratch* scratch) const;
   void MergeSymbolsHeap(Scratch* scratch) const;
 

@@ -41,16 +41,16 @@ void BytesToIdMap::Grow() {
 }
 
 void PairMap::Insert(uint32_t left, uint32_t right, Merge merge) {
-  if ((size_ + 1) * 2 > keys_.size()) Grow();
+  if ((size_ + 1) * 2 > slots_.size()) Grow();
   uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
   for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
-    if (keys_[i] == key) {
-      values_[i] = merge;
+    Slot& s = slots_[i];
+    if (s.key == key) {
+      s.value = merge;
       return;
     }
-    if (keys_[i] == kEmpty) {
-      keys_[i] = key;
-      values_[i] = merge;
+    if (s.key == kEmpty) {
+      s = {key, merge};
       ++size_;
       return;
     }
@@ -58,18 +58,15 @@ void PairMap::Insert(uint32_t left, uint32_t right, Merge merge) {
 }
 
 void PairMap::Grow() {
-  size_t capacity = keys_.empty() ? 1024 : keys_.size() * 2;
-  std::vector<uint64_t> old_keys(capacity, kEmpty);
-  std::vector<Merge> old_values(capacity);
-  old_keys.swap(keys_);
-  old_values.swap(values_);
+  size_t capacity = slots_.empty() ? 1024 : slots_.size() * 2;
+  std::vector<Slot> old(capacity);
+  old.swap(slots_);
   mask_ = capacity - 1;
-  for (size_t j = 0; j < old_keys.size(); ++j) {
-    if (old_keys[j] == kEmpty) continue;
-    for (size_t i = Hash(old_keys[j]) & mask_;; i = (i + 1) & mask_) {
-      if (keys_[i] == kEmpty) {
-        keys_[i] = old_keys[j];
-        values_[i] = old_values[j];
+  for (const Slot& o : old) {
+    if (o.key == kEmpty) continue;
+    for (size_t i = Hash(o.key) & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].key == kEmpty) {
+        slots_[i] = o;
         break;
       }
     }

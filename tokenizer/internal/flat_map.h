@@ -71,11 +71,12 @@ class PairMap {
   void Insert(uint32_t left, uint32_t right, Merge merge);
   // Returns {kNoId, kNoId} when the pair does not merge.
   Merge Find(uint32_t left, uint32_t right) const {
-    if (keys_.empty()) return {kNoId, kNoId};
+    if (slots_.empty()) return {kNoId, kNoId};
     uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
     for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
-      if (keys_[i] == key) return values_[i];
-      if (keys_[i] == kEmpty) return {kNoId, kNoId};
+      const Slot& s = slots_[i];
+      if (s.key == key) return s.value;
+      if (s.key == kEmpty) return {kNoId, kNoId};
     }
   }
   size_t size() const { return size_; }
@@ -87,8 +88,12 @@ class PairMap {
   }
   void Grow();
 
-  std::vector<uint64_t> keys_;
-  std::vector<Merge> values_;
+  // Key and value side by side: a lookup touches one cache line.
+  struct Slot {
+    uint64_t key = kEmpty;
+    Merge value{kNoId, kNoId};
+  };
+  std::vector<Slot> slots_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };

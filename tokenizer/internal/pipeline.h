@@ -31,6 +31,19 @@ struct Pipeline {
   // `text` must be valid UTF-8.
   void Run(std::string_view text, bool allow_special, TokenSink* sink) const;
 
+  // The number of tokens, without building ids: pieces seen before on this
+  // thread are counted from a cache instead of running BPE again.
+  size_t Count(std::string_view text, bool allow_special) const;
+
+  // Empties this thread's piece cache (benchmarks measure cold passes).
+  static void ResetPieceCache();
+
+  // Whether the text may be cut after a newline that precedes an ASCII
+  // letter, counted in parts and summed with the same result: true when
+  // pre-tokenization always splits there (not for Gemma-style models,
+  // whose only "piece" is the whole text).
+  bool SplittableAtLines() const;
+
   BpeModel model;
   Normalizer normalizer;
   PreTokenizer pre_tokenizer;
@@ -38,10 +51,11 @@ struct Pipeline {
   AddedVocab normalized_added;  // matched after normalization
 
  private:
-  void RunNormalized(std::string_view text, bool allow_special,
-                     BpeModel::Scratch* scratch, TokenSink* sink) const;
-  void RunPieces(std::string_view text, BpeModel::Scratch* scratch,
-                 TokenSink* sink) const;
+  // Calls on_piece(piece) for every pre-tokenized piece and on_added(id)
+  // for every added token, in order.
+  template <typename OnPiece, typename OnAdded>
+  void Traverse(std::string_view text, bool allow_special, OnPiece&& on_piece,
+                OnAdded&& on_added) const;
 };
 
 }  // namespace tokcost::tokenizer_internal

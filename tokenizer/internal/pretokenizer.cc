@@ -42,20 +42,7 @@ const KnownRegex kKnownRegexes[] = {
 
 void SplitIsolated(MatchFn match, std::string_view text,
                    std::vector<std::string_view>* out) {
-  size_t pos = 0;
-  size_t gap = 0;
-  const size_t n = text.size();
-  while (pos < n) {
-    size_t end = match(text, pos);
-    if (end > pos) {
-      if (gap < pos) out->push_back(text.substr(gap, pos - gap));
-      out->push_back(text.substr(pos, end - pos));
-      pos = gap = end;
-    } else {
-      pos += Utf8Length(static_cast<unsigned char>(text[pos]));
-    }
-  }
-  if (gap < n) out->push_back(text.substr(gap));
+  PreTokenizer::ForEachIsolated(match, text, [out](std::string_view p) { out->push_back(p); });
 }
 
 void SplitMergedWithPrevious(const std::string& literal, std::string_view text,

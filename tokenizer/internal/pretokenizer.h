@@ -53,6 +53,38 @@ class PreTokenizer {
   // Appends the pieces of `text` to `pieces` (views into `text`).
   void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
 
+  // Calls f(piece) for each piece; single-stage pre-tokenizers (the usual
+  // case) run without an intermediate vector.
+  template <typename F>
+  void ForEach(std::string_view text, F&& f, std::vector<std::string_view>* scratch) const {
+    if (stages_.size() == 1 && stages_[0].match != nullptr) {
+      ForEachIsolated(stages_[0].match, text, f);
+      return;
+    }
+    scratch->clear();
+    Split(text, scratch);
+    for (std::string_view piece : *scratch) f(piece);
+  }
+
+  // Hugging Face "Isolated" splitting: matches and the gaps between them.
+  template <typename F>
+  static void ForEachIsolated(MatchFn match, std::string_view text, F&& f) {
+    size_t pos = 0, gap = 0;
+    const size_t n = text.size();
+    while (pos < n) {
+      size_t end = match(text, pos);
+      if (end > pos) {
+        if (gap < pos) f(text.substr(gap, pos - gap));
+        f(text.substr(pos, end - pos));
+        pos = gap = end;
+      } else {
+        unsigned char lead = static_cast<unsigned char>(text[pos]);
+        pos += lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+      }
+    }
+    if (gap < n) f(text.substr(gap));
+  }
+
   bool empty() const { return stages_.empty(); }
 
  private:

@@ -18,6 +18,8 @@ struct CharAt {
 };
 
 inline CharAt At(std::string_view s, size_t pos) {
+  const unsigned char b = static_cast<unsigned char>(s[pos]);
+  if (b < 0x80) return {b, AsciiClass(b), 1};  // most text: no decoding, one load
   CharAt c;
   c.cp = DecodeUtf8(s, pos, &c.len);
   c.cls = ClassOf(c.cp);

@@ -41,12 +41,11 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
   TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
   TOKCOST_ASSIGN_OR_RETURN(MatchFn scanner, FindScanner(pattern));
   auto pipeline = std::make_unique<Pipeline>(
-      BpeModel::Options{.byte_level = true, .ignore_merges = true});
+      BpeModel::Options{.byte_level = true, .ignore_merges = true, .rank_is_concatenation_id = true});
   pipeline->pre_tokenizer = PreTokenizer({PreTokenizer::Stage{scanner, ""}});
 
   // tiktoken merges the adjacent pair whose concatenation has the lowest
-  // rank; every split of a token into two tokens is such a pair.
-  std::vector<std::pair<std::string, uint32_t>> tokens;
+  // rank: the rank is looked up from the bytes (rank_is_concatenation_id).
   std::string bytes;
   size_t line_no = 0;
   for (size_t start = 0; start < data.size();) {
@@ -69,16 +68,6 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
                                   ": expected \"<base64> <rank>\"");
     }
     pipeline->model.AddToken(bytes, rank);
-    tokens.emplace_back(bytes, rank);
-  }
-  for (const auto& [token, rank] : tokens) {
-    std::string_view t(token);
-    for (size_t k = 1; k < t.size(); ++k) {
-      uint32_t left = pipeline->model.Find(t.substr(0, k));
-      if (left == kNoId) continue;
-      uint32_t right = pipeline->model.Find(t.substr(k));
-      if (right != kNoId) pipeline->model.AddMerge(left, right, rank, rank);
-    }
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) {

@@ -21,6 +21,10 @@ namespace tokcost::tokenizer_internal {
 // Class bits of a code point (see unicode_class_bits.h).
 uint16_t ClassOf(char32_t cp);
 
+// The same for ASCII, from a small table that stays in L1.
+extern const uint16_t kAsciiClasses[128];
+inline uint16_t AsciiClass(unsigned char b) { return kAsciiClasses[b]; }
+
 // Returns the byte offset of the first invalid UTF-8 sequence (overlong
 // forms, surrogates and code points above U+10FFFF are invalid), or npos.
 size_t FindInvalidUtf8(std::string_view text);

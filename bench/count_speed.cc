@@ -1,0 +1,96 @@
+// Times tokcost's count-only path for the side-by-side harness
+// (tools/bench_peers): prints one JSON object with per-repetition MB/s for
+// the corpus as one string and as ~4 KB documents, cold (piece cache
+// emptied before each repetition: a first pass over unseen text) and warm,
+// plus the counts the peers must agree with.
+//
+//   count_speed --tokenizer o200k_base --corpus FILE [--reps 5] [--threads 1]
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tokenizer/internal/pipeline.h"
+#include "tokenizer/tokenizer.h"
+#include "tools/base/file_util.h"
+
+namespace {
+
+std::string Arg(int argc, char** argv, const std::string& name, const std::string& fallback) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (argv[i] == name) return argv[i + 1];
+  }
+  return fallback;
+}
+
+std::vector<std::string_view> Documents(std::string_view text) {
+  std::vector<std::string_view> docs;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', std::min(text.size(), start + 4096));
+    end = end == std::string_view::npos ? text.size() : end + 1;
+    docs.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return docs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tokcost;
+  using Clock = std::chrono::steady_clock;
+  const std::string root = std::getenv("TOKCOST_ROOT") ? std::getenv("TOKCOST_ROOT") : ".";
+  const std::string name = Arg(argc, argv, "--tokenizer", "o200k_base");
+  const int reps = std::atoi(Arg(argc, argv, "--reps", "5").c_str());
+  const int threads = std::atoi(Arg(argc, argv, "--threads", "1").c_str());
+  StatusOr<std::string> corpus =
+      ReadFile(Arg(argc, argv, "--corpus", root + "/.cache/corpus/mixed_en_ru.txt"));
+  StatusOr<std::vector<TokenizerSpec>> specs = LoadTokenizerSpecs(root + "/data/tokenizers.json");
+  if (!corpus.ok() || !specs.ok()) {
+    std::cerr << "count_speed: " << (corpus.ok() ? specs.status() : corpus.status()).message() << "\n";
+    return 2;
+  }
+  const TokenizerSpec* spec = FindTokenizerSpec(*specs, name);
+  if (spec == nullptr) {
+    std::cerr << "count_speed: unknown tokenizer " << name << "\n";
+    return 2;
+  }
+  const char* vocab = std::getenv("TOKCOST_VOCAB_DIR");
+  auto load_start = Clock::now();
+  StatusOr<std::unique_ptr<Tokenizer>> tok = LoadTokenizer(*spec, vocab ? vocab : root + "/.cache/vocab");
+  double load_s = std::chrono::duration<double>(Clock::now() - load_start).count();
+  if (!tok.ok()) {
+    std::cerr << "count_speed: " << tok.status().message() << "\n";
+    return 2;
+  }
+  const std::string& text = *corpus;
+  const std::vector<std::string_view> docs = Documents(text);
+  const double mb = text.size() / 1e6;
+  nlohmann::json out = {{"tokenizer", name}, {"bytes", text.size()}, {"load_seconds", load_s},
+                        {"threads", threads}};
+  for (bool cold : {true, false}) {
+    std::vector<double> whole, per_doc;
+    size_t tokens = 0;
+    for (int r = 0; r < reps; ++r) {
+      if (cold) tokenizer_internal::Pipeline::ResetPieceCache();
+      auto t0 = Clock::now();
+      tokens = threads > 1 ? (*tok)->CountParallel(text, threads).value() : (*tok)->Count(text).value();
+      whole.push_back(mb / std::chrono::duration<double>(Clock::now() - t0).count());
+      if (cold) tokenizer_internal::Pipeline::ResetPieceCache();
+      t0 = Clock::now();
+      size_t sum = 0;
+      for (std::string_view d : docs) sum += (*tok)->Count(d).value();
+      per_doc.push_back(mb / std::chrono::duration<double>(Clock::now() - t0).count());
+      if (sum != tokens) out["docs_tokens"] = sum;
+    }
+    out[cold ? "cold" : "warm"] = {{"whole_mbps", whole}, {"docs_mbps", per_doc}};
+    out["whole_tokens"] = tokens;
+  }
+  std::vector<size_t> doc_counts;
+  for (std::string_view d : docs) doc_counts.push_back((*tok)->Count(d).value());
+  out["doc_counts"] = doc_counts;
+  std::cout << out.dump() << "\n";
+  return 0;
+}

@@ -1,0 +1,70 @@
+// A per-thread cache of piece -> token count for the count-only path: real
+// text repeats its words, so most pieces skip BPE entirely. Bounded: when
+// full it starts over (no eviction bookkeeping on the hot path).
+// Not thread-safe: one per thread (see Pipeline::Count).
+#ifndef TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
+#define TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tokcost::tokenizer_internal {
+
+class PieceCountCache {
+ public:
+  static constexpr size_t kMaxPiece = 32;  // longer pieces are not cached
+  static constexpr size_t kSlots = 1 << 19;
+
+  PieceCountCache() : slots_(kSlots) {}
+
+  // Returns the cached count, or -1.
+  int Find(std::string_view piece, uint64_t hash) const {
+    const Slot& s = slots_[hash & (kSlots - 1)];
+    if (s.hash == hash && s.length == piece.size() &&
+        std::memcmp(s.bytes, piece.data(), piece.size()) == 0) {
+      return s.count;
+    }
+    return -1;
+  }
+
+  // Direct-mapped: a new piece replaces whatever shared its slot.
+  void Insert(std::string_view piece, uint64_t hash, int count) {
+    Slot& s = slots_[hash & (kSlots - 1)];
+    s.hash = hash;
+    s.length = static_cast<uint8_t>(piece.size());
+    s.count = count;
+    std::memcpy(s.bytes, piece.data(), piece.size());
+  }
+
+  // Eight bytes at a time with a multiply-xorshift mix: pieces are short.
+  static uint64_t Hash(std::string_view piece) {
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ piece.size();
+    size_t i = 0;
+    for (; i + 8 <= piece.size(); i += 8) {
+      uint64_t w;
+      std::memcpy(&w, piece.data() + i, 8);
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+      h ^= h >> 31;
+    }
+    uint64_t tail = 0;
+    std::memcpy(&tail, piece.data() + i, piece.size() - i);
+    h = (h ^ tail) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+  }
+
+ private:
+  struct Slot {
+    uint64_t hash = 0;
+    uint8_t length = 0xFF;
+    int count = 0;
+    char bytes[kMaxPiece];
+  };
+  std::vector<Slot> slots_;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
