@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <iterator>
 #include <thread>
 
 #include "tokenizer/internal/loaders.h"
@@ -98,6 +99,47 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   for (std::thread& w : workers) w.join();
   size_t total = 0;
   for (size_t c : counts) total += c;
+  return total;
+}
+
+StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t block_bytes,
+                                        const TokenizeOptions& options) const {
+  if (!pipeline_->SplittableAtLines()) {
+    std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return CountParallel(all, threads, options);
+  }
+  std::string buffer;
+  size_t total = 0, consumed = 0;
+  std::vector<char> block(block_bytes);
+  while (true) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const size_t got = static_cast<size_t>(in.gcount());
+    buffer.append(block.data(), got);
+    const bool at_end = got < block.size();
+    // Cut after the last '\n' that precedes an ASCII letter.
+    size_t cut = buffer.size();
+    if (!at_end) {
+      cut = 0;
+      for (size_t pos = buffer.size(); pos-- > 1;) {
+        unsigned char c = static_cast<unsigned char>(buffer[pos]);
+        if (buffer[pos - 1] == '\n' && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+          cut = pos;
+          break;
+        }
+      }
+      if (cut == 0) continue;  // no cut point yet: read more
+    }
+    StatusOr<size_t> n = CountParallel(std::string_view(buffer).substr(0, cut), threads, options);
+    if (!n.ok()) {
+      // Offsets in the message are relative to this block.
+      return Status(n.status().code(), n.status().message() + " (in the block starting at byte " +
+                                           std::to_string(consumed) + ")");
+    }
+    total += *n;
+    consumed += cut;
+    buffer.erase(0, cut);
+    if (at_end) break;
+  }
   return total;
 }
 

@@ -19,6 +19,7 @@
 #define TOKCOST_TOKENIZER_TOKENIZER_H_
 
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <memory>
 #include <string>
@@ -72,6 +73,14 @@ class Tokenizer {
   // one thread.
   StatusOr<size_t> CountParallel(std::string_view text, int threads,
                                  const TokenizeOptions& options = {}) const;
+
+  // Counts a stream of any size in bounded memory: blocks of about
+  // `block_bytes` are cut where Count's result is additive (see
+  // CountParallel); a tokenizer with no such cut points reads the stream
+  // whole. `name` labels errors; the UTF-8 error offset is from the stream's
+  // start.
+  StatusOr<size_t> CountStream(std::istream& in, int threads, size_t block_bytes = 8 << 20,
+                               const TokenizeOptions& options = {}) const;
 
   // Token ids of `text`.
   StatusOr<std::vector<uint32_t>> Encode(std::string_view text,

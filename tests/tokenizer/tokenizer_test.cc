@@ -3,6 +3,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <catch2/catch.hpp>
+#include <sstream>
 
 #include "tests/test_util.h"
 
@@ -91,6 +92,28 @@ TEST_CASE("Malformed tokenizers.json names the JSON path") {
       LoadTokenizerSpecs(testing::RunfilePath("tests/tokenizer/testdata/bad_tokenizers.json"));
   REQUIRE_FALSE(specs.ok());
   CHECK_THAT(specs.status().message(), Catch::Contains("$.tokenizers[1].sha256"));
+}
+
+}  // namespace
+}  // namespace tokcost
+
+namespace tokcost {
+namespace {
+
+TEST_CASE("Streamed and parallel counts equal the one-piece count") {
+  std::string text;
+  const char* lines[] = {"Hello world, это тест.\n", "  indented code(x);\n", "\n\n", "12345 67\n",
+                         "Ёлка and \xF0\x9F\x99\x82 emoji\n", "\tTabbed\r\n", "Word"};
+  for (int i = 0; text.size() < (3u << 20); ++i) text += lines[(i * 7) % 7] + std::to_string(i % 13);
+  for (const std::string& name : testing::TokenizerNames()) {
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    INFO(name);
+    size_t whole = tok.Count(text).value();
+    CHECK(tok.CountParallel(text, 2).value() == whole);
+    CHECK(tok.CountParallel(text, 3).value() == whole);
+    std::istringstream in(text);
+    CHECK(tok.CountStream(in, 2, 64 << 10).value() == whole);
+  }
 }
 
 }  // namespace

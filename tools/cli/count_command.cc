@@ -1,5 +1,10 @@
 // tokcost count --tokenizer NAME [--json] [--ids] [FILE...|-]
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <streambuf>
+#include <thread>
 
 #include "tools/cli/approx_profiles.h"
 #include "tools/cli/commands.h"
@@ -9,6 +14,29 @@
 namespace tokcost::cli {
 namespace {
 
+// Passes bytes through and counts them (the "bytes" field of streamed input).
+class CountingStreamBuf : public std::streambuf {
+ public:
+  CountingStreamBuf(std::streambuf* source, uint64_t* bytes) : source_(source), bytes_(bytes) {}
+
+ protected:
+  std::streamsize xsgetn(char* s, std::streamsize n) override {
+    std::streamsize got = source_->sgetn(s, n);
+    *bytes_ += static_cast<uint64_t>(got);
+    return got;
+  }
+  int_type underflow() override { return source_->sgetc(); }
+  int_type uflow() override {
+    int_type c = source_->sbumpc();
+    if (c != traits_type::eof()) ++*bytes_;
+    return c;
+  }
+
+ private:
+  std::streambuf* source_;
+  uint64_t* bytes_;
+};
+
 struct CountFlags {
   std::string tokenizer;
   std::string model;
@@ -16,6 +44,7 @@ struct CountFlags {
   bool ids = false;
   bool allow_special = false;
   std::string count = "auto";
+  int jobs = 0;
   std::string invalid_utf8 = "error";
   std::vector<std::string> inputs;
 };
@@ -164,11 +193,44 @@ int RunCount(CountFlags flags, const Context& ctx) {
   if (inputs.empty()) inputs.push_back("-");
   int exit_code = kExitOk;
   size_t total_tokens = 0, counted = 0;
+  const int jobs = flags.jobs > 0 ? flags.jobs : std::max(1u, std::thread::hardware_concurrency());
   for (const std::string& name : inputs) {
-    StatusOr<Input> input = ReadInput(ctx, name);
-    Status status = input.status();
     std::vector<uint32_t> ids;
     size_t tokens = 0;
+    if (!flags.ids) {
+      // Streamed in blocks: memory stays bounded whatever the file's size.
+      std::ifstream file;
+      if (name != "-") file.open(name, std::ios::binary);
+      std::istream& in = name == "-" ? ctx.io.in : file;
+      Status status = in ? OkStatus() : NotFoundError(name + ": cannot open: " + std::strerror(errno));
+      uint64_t bytes = 0;
+      if (status.ok()) {
+        CountingStreamBuf counter(in.rdbuf(), &bytes);
+        std::istream counted(&counter);
+        StatusOr<size_t> n = (*tokenizer)->CountStream(counted, jobs, 8 << 20, options);
+        status = n.status();
+        if (status.ok()) tokens = *n;
+      }
+      if (!status.ok()) {
+        std::string msg = status.message();
+        ctx.Error("count: " + (msg.rfind(name + ":", 0) == 0 ? msg : name + ": " + msg));
+        exit_code = std::max(exit_code, ExitCodeFor(status));
+        continue;
+      }
+      total_tokens += tokens;
+      ++counted;
+      if (flags.json) {
+        nlohmann::json row = {{"input", name}, {"tokenizer", flags.tokenizer}, {"tokens", tokens},
+                              {"bytes", bytes}, {"method", "exact"}};
+        if (!flags.model.empty()) row["model"] = flags.model;
+        ctx.io.out << row.dump() << "\n";
+      } else {
+        ctx.io.out << tokens << "\t" << name << "\n";
+      }
+      continue;
+    }
+    StatusOr<Input> input = ReadInput(ctx, name);
+    Status status = input.status();
     if (status.ok()) {
       if (flags.ids) {
         StatusOr<std::vector<uint32_t>> encoded = (*tokenizer)->Encode(input->text, options);
@@ -235,6 +297,7 @@ Runner RegisterCount(CLI::App* app) {
                   "error (default: fail naming the byte offset) or replace "
                   "(each bad byte counts as U+FFFD)")
       ->check(CLI::IsMember({"error", "replace"}));
+  cmd->add_option("-j,--jobs", flags->jobs, "Threads for large inputs (default: all cores)");
   cmd->add_option("--count", flags->count,
                   "How to count: auto (default: exact where a tokenizer is public, else endpoint), "
                   "exact, endpoint, approx (fast, with 95% bounds from a calibrated profile)")
