@@ -27,6 +27,8 @@ int Main(const std::vector<std::string>& args, Io io) {
   std::string endpoint, cache_dir;
   bool offline = false, refresh = false;
   double rate_limit = 0;
+  bool quiet = false;
+  app.add_flag("-q,--quiet", quiet, "No progress line on stderr");
   app.add_option("--endpoint", endpoint,
                  "Tokenize API base URL (default $TOKCOST_ENDPOINT, else the real host)");
   app.add_flag("--offline", offline, "No network: cached endpoint counts only");
@@ -46,6 +48,7 @@ int Main(const std::vector<std::string>& args, Io io) {
   add(&RegisterEstimate);
   add(&RegisterCompare);
   add(&RegisterCheck);
+  add(&RegisterReport);
   add(&RegisterModels);
   add(&RegisterPrices);
   add(&RegisterCalibrate);
@@ -81,6 +84,7 @@ int Main(const std::vector<std::string>& args, Io io) {
   if (!cache_dir.empty()) ctx.endpoint.cache_dir = cache_dir;
   if (rate_limit > 0) ctx.endpoint.config.requests_per_second = rate_limit;
   ctx.endpoint.offline = offline;
+  ctx.quiet = quiet;
   ctx.endpoint.refresh = refresh;
   for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
   return kExitUsage;

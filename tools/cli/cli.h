@@ -24,6 +24,8 @@ struct Io {
   // Environment lookup (getenv in production, a map in tests); returns ""
   // when unset.
   std::function<std::string(const std::string&)> getenv;
+  // Progress lines go to stderr only when it is a terminal.
+  bool stderr_is_tty = false;
 };
 
 int Main(const std::vector<std::string>& args, Io io);

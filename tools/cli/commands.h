@@ -21,6 +21,7 @@ Runner RegisterModels(CLI::App* app);
 Runner RegisterPrices(CLI::App* app);
 Runner RegisterCache(CLI::App* app);
 Runner RegisterCalibrate(CLI::App* app);
+Runner RegisterReport(CLI::App* app);
 
 }  // namespace tokcost::cli
 

@@ -1,6 +1,13 @@
 #include "tools/cli/context.h"
 
+#include <dirent.h>
+#include <glob.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 #include <climits>
 #include <iostream>
@@ -84,6 +91,90 @@ StatusOr<const PriceBook*> Context::Prices() const {
 
 void Context::Error(const std::string& message) const {
   io.err << "tokcost: " << message << "\n";
+}
+
+StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs) {
+  std::vector<std::string> out;
+  for (const std::string& in : inputs) {
+    struct stat st;
+    if (in == "-" || (::stat(in.c_str(), &st) == 0 && S_ISREG(st.st_mode))) {
+      out.push_back(in);
+      continue;
+    }
+    if (::stat(in.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      std::vector<std::string> files;
+      std::vector<std::string> dirs = {in};
+      while (!dirs.empty()) {
+        std::string dir = dirs.back();
+        dirs.pop_back();
+        DIR* d = ::opendir(dir.c_str());
+        if (d == nullptr) return NotFoundError(dir + ": cannot open directory");
+        while (dirent* e = ::readdir(d)) {
+          std::string name = e->d_name;
+          if (name == "." || name == ".." || name[0] == '.') continue;
+          std::string path = JoinPath(dir, name);
+          struct stat sub;
+          if (::stat(path.c_str(), &sub) != 0) continue;
+          if (S_ISDIR(sub.st_mode)) dirs.push_back(path);
+          else if (S_ISREG(sub.st_mode)) files.push_back(path);
+        }
+        ::closedir(d);
+      }
+      std::sort(files.begin(), files.end());
+      out.insert(out.end(), files.begin(), files.end());
+      continue;
+    }
+    if (in.find_first_of("*?[") != std::string::npos) {
+      glob_t g;
+      int rc = ::glob(in.c_str(), 0, nullptr, &g);
+      if (rc == 0) {
+        for (size_t i = 0; i < g.gl_pathc; ++i) out.push_back(g.gl_pathv[i]);
+      }
+      ::globfree(&g);
+      if (rc != 0) return NotFoundError(in + ": no file matches");
+      continue;
+    }
+    out.push_back(in);  // a missing file: reported by whoever opens it
+  }
+  return out;
+}
+
+namespace {
+
+double NowSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Progress::Progress(const Context& ctx, uint64_t total_bytes)
+    : ctx_(ctx),
+      enabled_(ctx.io.stderr_is_tty && !ctx.quiet),
+      total_(total_bytes),
+      start_(NowSeconds()) {}
+
+Progress::~Progress() {
+  if (enabled_ && last_ > 0) ctx_.io.err << "\r\033[K" << std::flush;
+}
+
+void Progress::Update(uint64_t bytes, int64_t requests) {
+  if (!enabled_) return;
+  double now = NowSeconds();
+  if (now - last_ < 0.1) return;
+  last_ = now;
+  double elapsed = std::max(now - start_, 1e-3);
+  double rate = bytes / elapsed / 1e6;
+  char line[160];
+  if (total_ > 0 && bytes <= total_) {
+    double left = rate > 0 ? (total_ - bytes) / 1e6 / rate : 0;
+    std::snprintf(line, sizeof(line), "%.1f/%.1f MB (%.0f%%), %lld requests, %.1f MB/s, %.0f s left",
+                  bytes / 1e6, total_ / 1e6, 100.0 * bytes / total_, static_cast<long long>(requests),
+                  rate, left);
+  } else {
+    std::snprintf(line, sizeof(line), "%.1f MB, %lld requests, %.1f MB/s", bytes / 1e6,
+                  static_cast<long long>(requests), rate);
+  }
+  ctx_.io.err << "\r\033[K" << line << std::flush;
 }
 
 StatusOr<Input> ReadInput(const Context& ctx, const std::string& name) {

@@ -35,6 +35,7 @@ struct Context {
   std::vector<std::string> price_files;
   bool prices_replace = false;
   EndpointSettings endpoint;
+  bool quiet = false;  // --quiet: no progress line
 
   // Loaded on first use and kept for the command's lifetime.
   StatusOr<const Catalog*> Models() const;
@@ -61,6 +62,26 @@ Context MakeContext(Io io, const std::string& data_dir_flag,
 struct Input {
   std::string name;
   std::string text;
+};
+
+// Expands directories (every file below, sorted) and glob patterns; "-"
+// stays as is. A pattern that matches nothing is an error naming it.
+StatusOr<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& inputs);
+
+// A progress line on stderr for long runs, redrawn at most 10 times a
+// second; silent unless stderr is a terminal and --quiet is not given.
+class Progress {
+ public:
+  Progress(const Context& ctx, uint64_t total_bytes);
+  ~Progress();
+  void Update(uint64_t bytes, int64_t requests);
+
+ private:
+  const Context& ctx_;
+  bool enabled_;
+  uint64_t total_;
+  double start_;
+  double last_ = 0;
 };
 
 // Reads a path or "-" (standard input).

@@ -189,7 +189,12 @@ int RunCount(CountFlags flags, const Context& ctx) {
   options.invalid_utf8 =
       flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
 
-  std::vector<std::string> inputs = flags.inputs;
+  StatusOr<std::vector<std::string>> expanded = ExpandInputs(flags.inputs);
+  if (!expanded.ok()) {
+    ctx.Error("count: " + expanded.status().message());
+    return ExitCodeFor(expanded.status());
+  }
+  std::vector<std::string> inputs = *expanded;
   if (inputs.empty()) inputs.push_back("-");
   int exit_code = kExitOk;
   size_t total_tokens = 0, counted = 0;

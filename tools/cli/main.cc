@@ -1,4 +1,6 @@
 // tokcost: a thin main() over tokcost::cli::Main.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -10,6 +12,7 @@ int main(int argc, char** argv) {
   tokcost::cli::Io io{std::cin, std::cout, std::cerr, [](const std::string& name) {
                         const char* v = std::getenv(name.c_str());
                         return std::string(v ? v : "");
-                      }};
+                      },
+                      ::isatty(2) == 1};
   return tokcost::cli::Main(args, io);
 }

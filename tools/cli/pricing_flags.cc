@@ -15,10 +15,10 @@ std::vector<std::string> SplitComma(const std::string& s) {
   return out;
 }
 
-void AddPricingFlags(CLI::App* cmd, PricingFlags* f) {
+void AddPricingFlags(CLI::App* cmd, PricingFlags* f, const std::string& workload_format_flag) {
   cmd->add_option("--currency", f->currency, "RUB (default) or USD: a currency some price sheet has");
   cmd->add_option("--date", f->date, "Price date YYYY-MM-DD (default: today, UTC)");
-  cmd->add_option("--format", f->format,
+  cmd->add_option(workload_format_flag, f->format,
                   "Workload format: auto (default), yandex-batch, yandex-completion, openai-chat, text")
       ->check(CLI::IsMember({"auto", "yandex-batch", "yandex-completion", "openai-chat", "text"}));
   cmd->add_flag("--skip-bad", f->skip_bad, "Report bad lines on stderr and skip them");

@@ -26,7 +26,10 @@ struct PricingFlags {
   CLI::Option* output_tokens_option = nullptr;
 };
 
-void AddPricingFlags(CLI::App* cmd, PricingFlags* flags);
+// `workload_format_flag` names the workload-format flag: "--format" on most
+// commands, "--input-format" on report, whose --format is the report's.
+void AddPricingFlags(CLI::App* cmd, PricingFlags* flags,
+                     const std::string& workload_format_flag = "--format");
 
 StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& flags);
 

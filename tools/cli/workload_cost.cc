@@ -1,5 +1,7 @@
 #include "tools/cli/workload_cost.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -185,7 +187,14 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     chunk_output.clear();
     return OkStatus();
   };
-  for (const std::string& input : inputs) {
+  TOKCOST_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInputs(inputs));
+  uint64_t total_bytes = 0, done_bytes = 0;
+  for (const std::string& f : files) {
+    struct stat st;
+    if (f != "-" && ::stat(f.c_str(), &st) == 0) total_bytes += static_cast<uint64_t>(st.st_size);
+  }
+  Progress progress(ctx, total_bytes);
+  for (const std::string& input : files) {
     TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<WorkloadReader> reader,
                              WorkloadReader::Open(input, options.format, &ctx.io.in));
     Request request;
@@ -223,8 +232,12 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
       ++summary.requests;
       chunk.push_back(std::move(request));
       chunk_output.push_back(output);
-      if (chunk.size() >= kChunk) TOKCOST_RETURN_IF_ERROR(flush());
+      if (chunk.size() >= kChunk) {
+        TOKCOST_RETURN_IF_ERROR(flush());
+        progress.Update(done_bytes + reader->bytes_read(), summary.requests);
+      }
     }
+    done_bytes += reader->bytes_read();
   }
   TOKCOST_RETURN_IF_ERROR(flush());
   for (Active& a : active) {

@@ -275,6 +275,41 @@ TEST_CASE("--prices merges a user sheet over the shipped ones") {
   CHECK_THAT(malformed.err, Catch::Contains("broken.json"));
 }
 
+TEST_CASE("report: JSON is the baseline of a Markdown change table; CSV columns are stable") {
+  std::string w = testing::RunfilePath("data/examples/support_chats.jsonl");
+  std::string base = TempPath("base.json");
+  Result json_report = Run({"report", "--models", "gpt-oss-20b,qwen3-235b-a22b", "--modes", "sync",
+                            "--format", "json", "-o", base, w});
+  REQUIRE(json_report.code == kExitOk);
+  Result md = Run({"report", "--models", "gpt-oss-20b,qwen3-235b-a22b,gemma-3-27b-it", "--modes", "sync",
+                   "--format", "md", "--baseline", base, "--output-tokens", "100", w});
+  REQUIRE(md.code == kExitOk);
+  CHECK_THAT(md.out, Catch::Contains("| change |") && Catch::Contains("**gpt-oss-20b**") &&
+                         Catch::Contains("new |") && Catch::Contains("%) |"));
+  Result csv = Run({"report", "--models", "gpt-oss-20b", "--modes", "sync,batch", "--format", "csv", w});
+  REQUIRE(csv.code == kExitOk);
+  CHECK_THAT(csv.out, Catch::StartsWith(
+                          "model,mode,status,requests,input_tokens,output_tokens,units,cost,cost_low,"
+                          "cost_high,currency,vat_included,ratio_to_cheapest,method,effective_from,price_sheet\n"));
+  CHECK_THAT(csv.out, Catch::Contains("gpt-oss-20b,batch,not_offered"));
+  Result bad = Run({"report", "--format", "md", "--baseline", WriteTemp("nb.json", "{}"), w});
+  CHECK(bad.code == kExitUsage);
+}
+
+TEST_CASE("Directories and globs are inputs") {
+  std::string dir = TempPath("indir");
+  REQUIRE(system(("mkdir -p " + dir + "/sub").c_str()) == 0);
+  std::ofstream(dir + "/a.txt") << "alpha";
+  std::ofstream(dir + "/sub/b.txt") << "beta gamma";
+  Result r = Run({"count", "--tokenizer", "o200k_base", "--json", dir});
+  REQUIRE(r.code == kExitOk);
+  CHECK_THAT(r.out, Catch::Contains("a.txt") && Catch::Contains("b.txt"));
+  Result g = Run({"count", "--tokenizer", "o200k_base", dir + "/*.txt"});
+  REQUIRE(g.code == kExitOk);
+  CHECK_THAT(g.out, Catch::Contains("a.txt") && !Catch::Contains("b.txt"));
+  CHECK(Run({"count", "--tokenizer", "o200k_base", dir + "/*.none"}).code == kExitUsage);
+}
+
 TEST_CASE("models and prices list what the data holds") {
   Result m = Run({"models", "--json"});
   REQUIRE(m.code == kExitOk);
