@@ -112,7 +112,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-t
 .summary { font-size: 1.05rem; }
 table { border-collapse: collapse; width: 100%; margin-top: .5rem; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: right; font-variant-numeric: tabular-nums; }
-th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
+th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; white-space: nowrap; }
 .chart text { fill: var(--fg); font-size: 13px; } .chart .legend { fill: var(--muted); }
 .bar.in { fill: var(--in); } .bar.out { fill: var(--out); }
 .errorbar { stroke: var(--err); stroke-width: 1.5; fill: none; }
