@@ -8,6 +8,7 @@
 // BM_Count_WholeCold/<name>: the same with the piece cache emptied first.
 // BM_Count_Docs/<name>:  the corpus cut into ~4 KB documents at line ends.
 // BM_PreTokenize/<name>: the pre-tokenizer alone (scanners, no BPE).
+// BM_Approx_Features: the approximation's single pass (--count approx).
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
 
@@ -15,6 +16,7 @@
 #include <iostream>
 #include <memory>
 
+#include "tokenizer/approx.h"
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
 #include "tokenizer/tokenizer.h"
@@ -84,6 +86,12 @@ void PreTokenize(benchmark::State& state,
   state.counters["pieces"] = static_cast<double>(pieces.size());
 }
 
+// The approximation's one pass over the bytes, next to exact counting.
+void ApproxFeaturePass(benchmark::State& state, const std::string* text) {
+  for (auto _ : state) benchmark::DoNotOptimize(ComputeApproxFeatures(*text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
+}
+
 }  // namespace
 }  // namespace tokcost
 
@@ -130,6 +138,7 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond);
     }
   }
+  benchmark::RegisterBenchmark("BM_Approx_Features", ApproxFeaturePass, &text)->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

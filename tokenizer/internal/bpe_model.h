@@ -62,6 +62,7 @@ class BpeModel {
   explicit BpeModel(Options options) : options_(options) {}
 
   void AddToken(std::string_view bytes, uint32_t id) { vocab_.Insert(bytes, id); }
+  void ReserveTokens(size_t n, size_t bytes) { vocab_.Reserve(n, bytes); }
   void AddMerge(uint32_t left, uint32_t right, uint32_t rank, uint32_t merged) {
     pairs_.Insert(left, right, {rank, merged});
   }

@@ -24,6 +24,12 @@ void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
   }
 }
 
+void BytesToIdMap::Reserve(size_t n, size_t bytes) {
+  arena_.reserve(bytes);
+  entries_.reserve(n);
+  while (slots_.size() < 2 * n) Grow();
+}
+
 void BytesToIdMap::Grow() {
   size_t capacity = slots_.empty() ? 1024 : slots_.size() * 2;
   slots_.assign(capacity, kNoId);

@@ -19,6 +19,8 @@ class BytesToIdMap {
  public:
   // Inserts or overwrites.
   void Insert(std::string_view key, uint32_t id);
+  // Sizes the table for `n` keys of `bytes` total, so loading never rehashes.
+  void Reserve(size_t n, size_t bytes);
   // Returns kNoId when absent.
   uint32_t Find(std::string_view key) const {
     if (slots_.empty()) return kNoId;

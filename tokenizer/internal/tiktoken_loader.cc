@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string_view>
 
 #include "tokenizer/internal/loaders.h"
@@ -46,6 +47,8 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
 
   // tiktoken merges the adjacent pair whose concatenation has the lowest
   // rank: the rank is looked up from the bytes (rank_is_concatenation_id).
+  const size_t lines = static_cast<size_t>(std::count(data.begin(), data.end(), '\n')) + 1;
+  pipeline->model.ReserveTokens(lines, data.size());
   std::string bytes;
   size_t line_no = 0;
   for (size_t start = 0; start < data.size();) {

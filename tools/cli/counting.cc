@@ -1,6 +1,8 @@
 #include "tools/cli/counting.h"
 
+#include <algorithm>
 #include <functional>
+#include <thread>
 
 #include "tools/base/file_util.h"
 
@@ -14,17 +16,30 @@ constexpr const char* kProbeText = "tokcost modelVersion probe";
 
 class ExactCounter : public InputCounter {
  public:
-  ExactCounter(const Tokenizer* tokenizer, const ChatTemplate* chat_template)
-      : tokenizer_(tokenizer), template_(chat_template) {}
+  ExactCounter(const Tokenizer* tokenizer, const ChatTemplate* chat_template, int threads)
+      : tokenizer_(tokenizer), template_(chat_template), threads_(threads) {}
 
+  // Requests are independent: with several threads each counts a stripe,
+  // and every result lands in its own slot, so output matches one thread.
   std::vector<Counted> CountRequests(const std::vector<const Request*>& requests) override {
-    std::vector<Counted> out;
-    for (const Request* r : requests) {
-      StatusOr<size_t> n = template_->Count(*tokenizer_, r->messages);
-      out.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
-                            : StatusOr<int64_t>(n.status().WithContext(r->location)),
-                     "exact"});
+    std::vector<Counted> out(requests.size());
+    auto work = [&](size_t first, size_t step) {
+      for (size_t i = first; i < requests.size(); i += step) {
+        StatusOr<size_t> n = template_->Count(*tokenizer_, requests[i]->messages);
+        out[i] = {n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
+                         : StatusOr<int64_t>(n.status().WithContext(requests[i]->location)),
+                  "exact"};
+      }
+    };
+    const size_t threads = std::min<size_t>(std::max(threads_, 1), requests.size() / 64 + 1);
+    if (threads <= 1) {
+      work(0, 1);
+      return out;
     }
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
+    work(0, threads);
+    for (std::thread& th : pool) th.join();
     return out;
   }
 
@@ -43,6 +58,7 @@ class ExactCounter : public InputCounter {
  private:
   const Tokenizer* tokenizer_;
   const ChatTemplate* template_;
+  int threads_;
 };
 
 // Counts through the tokenize endpoints; every answer is kept in the cache
@@ -163,7 +179,7 @@ class EndpointCounter : public InputCounter {
 
 }  // namespace
 
-CounterFactory::CounterFactory(const Context& ctx) : ctx_(ctx) {}
+CounterFactory::CounterFactory(const Context& ctx, int threads) : ctx_(ctx), threads_(threads) {}
 CounterFactory::~CounterFactory() = default;
 
 bool EndpointCountingConfigured(const Context& ctx) {
@@ -222,7 +238,7 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool fo
     tokenizer = std::move(*t);
   }
   auto& counter = counters_[key];
-  counter = std::make_unique<ExactCounter>(tokenizer.get(), chat_template);
+  counter = std::make_unique<ExactCounter>(tokenizer.get(), chat_template, threads_);
   return counter.get();
 }
 

@@ -41,7 +41,8 @@ class InputCounter {
 // Creates and caches counters; not thread-safe.
 class CounterFactory {
  public:
-  explicit CounterFactory(const Context& ctx);
+  // `threads`: exact counters split each batch over this many threads.
+  explicit CounterFactory(const Context& ctx, int threads = 1);
   ~CounterFactory();
   // An error says why the model cannot be counted and what would fix it.
   // `force_endpoint` counts even open models through the endpoint.
@@ -51,6 +52,7 @@ class CounterFactory {
 
  private:
   const Context& ctx_;
+  int threads_;
   std::map<std::string, std::unique_ptr<Tokenizer>> tokenizers_;
   std::map<std::string, std::unique_ptr<InputCounter>> counters_;
   std::unique_ptr<ChatTemplates> templates_;

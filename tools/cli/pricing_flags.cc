@@ -1,5 +1,8 @@
 #include "tools/cli/pricing_flags.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace tokcost::cli {
 
 std::vector<std::string> SplitComma(const std::string& s) {
@@ -35,6 +38,7 @@ void AddPricingFlags(CLI::App* cmd, PricingFlags* f, const std::string& workload
                   "corrected by an exact/endpoint sample)")
       ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx", "hybrid"}));
   cmd->add_option("--sample", f->sample, "hybrid: requests counted exactly (default 200)");
+  cmd->add_option("-j,--jobs", f->jobs, "Threads for exact counting (default: all cores)");
   cmd->add_option("inputs", f->inputs, "Workload files (JSONL or text); - for stdin");
 }
 
@@ -45,6 +49,7 @@ StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& f) {
   TOKCOST_ASSIGN_OR_RETURN(o.count, ParseCountMode(f.count));
   if (f.sample < 1) return InvalidArgumentError("--sample must be at least 1");
   o.sample = f.sample;
+  o.threads = f.jobs > 0 ? f.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.currency = f.currency;
   o.date = f.date.empty() ? Today() : f.date;
   if (!IsIsoDate(o.date)) return InvalidArgumentError("--date: expected YYYY-MM-DD, got \"" + o.date + "\"");

@@ -22,6 +22,7 @@ struct PricingFlags {
   std::string usage;
   std::string count = "auto";
   int64_t sample = 200;
+  int jobs = 0;
   std::vector<std::string> inputs;
   CLI::Option* output_tokens_option = nullptr;
 };

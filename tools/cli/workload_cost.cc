@@ -108,7 +108,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
                                        const WorkloadOptions& options) {
   TOKCOST_ASSIGN_OR_RETURN(const PriceBook* book, ctx.Prices());
   WorkloadSummary summary;
-  CounterFactory counters(ctx);
+  CounterFactory counters(ctx, options.threads);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
     Active a{model, nullptr, {}, {}, {}, nullptr, 0, nullptr};

@@ -40,6 +40,7 @@ struct WorkloadOptions {
   WorkloadFormat format = WorkloadFormat::kAuto;
   CountMode count = CountMode::kAuto;
   int64_t sample = 200;      // hybrid: requests counted exactly
+  int threads = 1;           // exact counting of each chunk on N threads
   uint64_t seed = 1;
   bool skip_bad = false;
   OutputPolicy output;

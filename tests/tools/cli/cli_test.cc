@@ -241,6 +241,19 @@ TEST_CASE("check judges an approximate count by its high bound") {
   CHECK(tight.code == kExitOverBudget);
 }
 
+TEST_CASE("-j N gives output identical to -j 1") {
+  Formats f = WriteHeldOutWorkload(500);
+  std::string path = WriteTemp("jobs.jsonl", f.openai);
+  std::vector<std::string> args = {"compare", "--models", "qwen3-235b-a22b,gemma-3-27b-it", "--modes",
+                                   "sync", "--output-tokens", "20", "--json", path};
+  std::vector<std::string> one = args, four = args;
+  one.insert(one.end(), {"-j", "1"});
+  four.insert(four.end(), {"-j", "4"});
+  Result a = Run(one), b = Run(four);
+  REQUIRE(a.code == kExitOk);
+  CHECK(a.out == b.out);
+}
+
 TEST_CASE("check exits 0 within budget and 1 over it") {
   std::string w = WriteTemp("c.jsonl",
                             R"({"completionOptions":{"maxTokens":"500"},"messages":[{"role":"user","text":"Hi"}]})" "\n");
