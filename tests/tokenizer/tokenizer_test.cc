@@ -3,6 +3,8 @@
 #include "tokenizer/tokenizer.h"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "tests/test_util.h"
@@ -114,6 +116,58 @@ TEST_CASE("Streamed and parallel counts equal the one-piece count") {
     std::istringstream in(text);
     CHECK(tok.CountStream(in, 2, 64 << 10).value() == whole);
   }
+}
+
+}  // namespace
+}  // namespace tokcost
+
+namespace tokcost {
+namespace {
+
+// A rank file of the 256 bytes plus the given merged tokens.
+void WriteRanks(const std::string& path, const std::vector<std::string>& extra) {
+  static const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  auto b64 = [&](const std::string& s) {
+    std::string out;
+    size_t i = 0;
+    for (; i + 2 < s.size(); i += 3) {
+      uint32_t v = (uint8_t(s[i]) << 16) | (uint8_t(s[i + 1]) << 8) | uint8_t(s[i + 2]);
+      for (int k = 18; k >= 0; k -= 6) out += kB64[(v >> k) & 63];
+    }
+    if (s.size() - i == 1) {
+      uint32_t v = uint8_t(s[i]) << 16;
+      out += std::string{kB64[(v >> 18) & 63], kB64[(v >> 12) & 63], '=', '='};
+    } else if (s.size() - i == 2) {
+      uint32_t v = (uint8_t(s[i]) << 16) | (uint8_t(s[i + 1]) << 8);
+      out += std::string{kB64[(v >> 18) & 63], kB64[(v >> 12) & 63], kB64[(v >> 6) & 63], '='};
+    }
+    return out;
+  };
+  std::ofstream out(path);
+  int rank = 0;
+  for (int b = 0; b < 256; ++b) out << b64(std::string(1, char(b))) << " " << rank++ << "\n";
+  for (const std::string& t : extra) out << b64(t) << " " << rank++ << "\n";
+}
+
+TEST_CASE("The compiled vocabulary follows its rank file") {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/tiny.tiktoken";
+  TokenizerSpec spec;
+  spec.name = "tiny";
+  spec.format = "tiktoken";
+  spec.pattern = "cl100k";
+  WriteRanks(path, {"ab"});
+  auto first = LoadTokenizerFromFile(spec, path);  // parses, writes the compiled file
+  REQUIRE(first.ok());
+  CHECK((*first)->Count("abc").value() == 2);
+  auto again = LoadTokenizerFromFile(spec, path);  // maps the compiled file
+  REQUIRE(again.ok());
+  CHECK((*again)->Count("abc").value() == 2);
+  // A changed rank file (size and mtime differ) is parsed again.
+  WriteRanks(path, {"ab", "abc"});
+  auto changed = LoadTokenizerFromFile(spec, path);
+  REQUIRE(changed.ok());
+  CHECK((*changed)->Count("abc").value() == 1);
 }
 
 }  // namespace

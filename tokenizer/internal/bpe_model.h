@@ -13,6 +13,7 @@
 #define TOKCOST_TOKENIZER_INTERNAL_BPE_MODEL_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,11 @@ class BpeModel {
 
   void AddToken(std::string_view bytes, uint32_t id) { vocab_.Insert(bytes, id); }
   void ReserveTokens(size_t n, size_t bytes) { vocab_.Reserve(n, bytes); }
+  // The vocabulary as bytes, and back (see BytesToIdMap::Serialize).
+  std::string SerializeVocab() const { return vocab_.Serialize(); }
+  bool LoadVocab(const char* data, size_t size, std::shared_ptr<const void> keep_alive) {
+    return BytesToIdMap::Deserialize(data, size, std::move(keep_alive), &vocab_);
+  }
   void AddMerge(uint32_t left, uint32_t right, uint32_t rank, uint32_t merged) {
     pairs_.Insert(left, right, {rank, merged});
   }

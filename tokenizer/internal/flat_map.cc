@@ -1,5 +1,7 @@
 #include "tokenizer/internal/flat_map.h"
 
+#include <cstring>
+
 namespace tokcost::tokenizer_internal {
 
 void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
@@ -14,10 +16,12 @@ void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
                           static_cast<uint32_t>(h)});
       arena_.append(key);
       if (key.size() > max_key_length_) max_key_length_ = key.size();
+      RefreshView();
       return;
     }
     Entry& en = entries_[e];
-    if (en.hash == static_cast<uint32_t>(h) && KeyOf(en) == key) {
+    if (en.hash == static_cast<uint32_t>(h) &&
+        std::string_view(arena_.data() + en.offset, en.length) == key) {
       en.id = id;
       return;
     }
@@ -28,12 +32,60 @@ void BytesToIdMap::Reserve(size_t n, size_t bytes) {
   arena_.reserve(bytes);
   entries_.reserve(n);
   while (slots_.size() < 2 * n) Grow();
+  RefreshView();
+}
+
+namespace {
+
+struct Header {
+  char magic[8];  // "TKCVOC1\0"
+  uint64_t entry_count;
+  uint64_t slot_count;
+  uint64_t arena_bytes;
+  uint64_t max_key_length;
+};
+
+}  // namespace
+
+std::string BytesToIdMap::Serialize() const {
+  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '1', 0}, entries_.size(), slots_.size(), arena_.size(),
+           max_key_length_};
+  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
+  out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(uint32_t));
+  out.append(reinterpret_cast<const char*>(entries_.data()), entries_.size() * sizeof(Entry));
+  out.append(arena_);
+  return out;
+}
+
+bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
+                               BytesToIdMap* out) {
+  if (size < sizeof(Header)) return false;
+  Header h;
+  std::memcpy(&h, data, sizeof(h));
+  if (std::memcmp(h.magic, "TKCVOC1", 8) != 0) return false;
+  const size_t need = sizeof(Header) + h.slot_count * sizeof(uint32_t) + h.entry_count * sizeof(Entry) +
+                      h.arena_bytes;
+  // The slot count must be a power of two for the probe mask.
+  if (size != need || h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0) return false;
+  const char* p = data + sizeof(Header);
+  out->view_.slots = reinterpret_cast<const uint32_t*>(p);
+  p += h.slot_count * sizeof(uint32_t);
+  out->view_.entries = reinterpret_cast<const Entry*>(p);
+  p += h.entry_count * sizeof(Entry);
+  out->view_.arena = p;
+  out->view_.entry_count = h.entry_count;
+  out->view_.slot_count = h.slot_count;
+  out->mask_ = h.slot_count - 1;
+  out->max_key_length_ = h.max_key_length;
+  out->mapping_ = std::move(keep_alive);
+  return true;
 }
 
 void BytesToIdMap::Grow() {
   size_t capacity = slots_.empty() ? 1024 : slots_.size() * 2;
   slots_.assign(capacity, kNoId);
   mask_ = capacity - 1;
+  RefreshView();
   for (uint32_t e = 0; e < entries_.size(); ++e) {
     for (size_t i = entries_[e].hash & mask_;; i = (i + 1) & mask_) {
       // The stored low 32 bits of the hash equal Find's `h & mask_` for any

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,24 +22,31 @@ class BytesToIdMap {
   void Insert(std::string_view key, uint32_t id);
   // Sizes the table for `n` keys of `bytes` total, so loading never rehashes.
   void Reserve(size_t n, size_t bytes);
+
   // Returns kNoId when absent.
   uint32_t Find(std::string_view key) const {
-    if (slots_.empty()) return kNoId;
+    if (view_.slot_count == 0) return kNoId;
     uint64_t h = Hash(key);
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
-      uint32_t e = slots_[i];
+      uint32_t e = view_.slots[i];
       if (e == kNoId) return kNoId;
-      const Entry& en = entries_[e];
+      const Entry& en = view_.entries[e];
       if (en.hash == static_cast<uint32_t>(h) && KeyOf(en) == key) return en.id;
     }
   }
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return view_.entry_count; }
   size_t max_key_length() const { return max_key_length_; }
 
   template <typename F>  // F(std::string_view key, uint32_t id)
   void ForEach(F&& f) const {
-    for (const Entry& e : entries_) f(KeyOf(e), e.id);
+    for (size_t i = 0; i < view_.entry_count; ++i) f(KeyOf(view_.entries[i]), view_.entries[i].id);
   }
+
+  // The table as bytes, for a compiled vocabulary file; and a table that
+  // reads such bytes in place (`keep_alive` owns the memory, e.g. an mmap).
+  std::string Serialize() const;
+  static bool Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
+                          BytesToIdMap* out);
 
  private:
   struct Entry {
@@ -47,17 +55,30 @@ class BytesToIdMap {
     uint32_t id;
     uint32_t hash;
   };
+  // Where Find reads: the vectors below, or a mapped file.
+  struct View {
+    const char* arena = nullptr;
+    const Entry* entries = nullptr;
+    const uint32_t* slots = nullptr;
+    size_t entry_count = 0;
+    size_t slot_count = 0;
+  };
   static uint64_t Hash(std::string_view key) {
     return std::hash<std::string_view>()(key);
   }
   std::string_view KeyOf(const Entry& e) const {
-    return std::string_view(arena_.data() + e.offset, e.length);
+    return std::string_view(view_.arena + e.offset, e.length);
   }
   void Grow();
+  void RefreshView() {
+    view_ = {arena_.data(), entries_.data(), slots_.data(), entries_.size(), slots_.size()};
+  }
 
   std::string arena_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;
+  View view_;
+  std::shared_ptr<const void> mapping_;
   size_t mask_ = 0;
   size_t max_key_length_ = 0;
 };

@@ -6,6 +6,7 @@
 #define TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -18,7 +19,13 @@ class PieceCountCache {
   static constexpr size_t kMaxPiece = 32;  // longer pieces are not cached
   static constexpr size_t kSlots = 1 << 19;
 
-  PieceCountCache() : slots_(kSlots) {}
+  // calloc: the kernel hands out zeroed pages lazily, so a short run only
+  // pays for the slots it touches (an all-zero slot is empty: pieces are
+  // never empty).
+  PieceCountCache() : slots_(static_cast<Slot*>(std::calloc(kSlots, sizeof(Slot)))) {}
+  ~PieceCountCache() { std::free(slots_); }
+  PieceCountCache(const PieceCountCache&) = delete;
+  PieceCountCache& operator=(const PieceCountCache&) = delete;
 
   // Returns the cached count, or -1.
   int Find(std::string_view piece, uint64_t hash) const {
@@ -57,12 +64,12 @@ class PieceCountCache {
 
  private:
   struct Slot {
-    uint64_t hash = 0;
-    uint8_t length = 0xFF;
-    int count = 0;
+    uint64_t hash;
+    uint8_t length;
+    int count;
     char bytes[kMaxPiece];
   };
-  std::vector<Slot> slots_;
+  Slot* slots_;
 };
 
 }  // namespace tokcost::tokenizer_internal
