@@ -8,6 +8,7 @@
 #include <random>
 
 #include "tools/base/file_util.h"
+#include "tools/base/time_util.h"
 
 namespace tokcost {
 namespace {
@@ -81,15 +82,6 @@ double Quantile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   size_t i = static_cast<size_t>(std::ceil(q * v.size())) - 1;
   return v[std::min(i, v.size() - 1)];
-}
-
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
 }
 
 ApproxEstimate Bounds(double estimate, double a, double b, double k) {
@@ -205,7 +197,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   ApproxProfile p;
   std::copy(coef.begin(), coef.end(), p.coefficients.begin());
   p.sample_size = static_cast<int64_t>(samples.size());
-  p.created = Today();
+  p.created = TodayUtc();
 
   // Error model on the held-out documents: r^2 ~ a*E + b*E^2.
   std::vector<double> est, truth;

@@ -1,7 +1,6 @@
 // tokcost compare --models A,B --modes sync,async,batch --currency C [--json] FILE...
 #include "tools/cli/commands.h"
 #include "tools/cli/cost_output.h"
-#include "tools/cli/counting.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/pricing_flags.h"
 
@@ -21,20 +20,10 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
   };
   StatusOr<WorkloadOptions> options = ToWorkloadOptions(f.pricing);
   if (!options.ok()) return fail(options.status());
-  StatusOr<std::vector<const ModelInfo*>> models = ResolveModels(ctx, f.models);
-  if (!models.ok()) return fail(models.status());
-  // Without --models: every model tokcost can count here; proprietary models
-  // join once a counting method for them is configured.
   const bool all_models = f.models.empty();
   std::vector<std::string> left_out;
-  if (all_models && !EndpointCountingConfigured(ctx)) {
-    std::vector<const ModelInfo*> countable;
-    for (const ModelInfo* m : *models) {
-      if (m->CountsThroughEndpoint()) left_out.push_back(m->id);
-      else countable.push_back(m);
-    }
-    *models = countable;
-  }
+  StatusOr<std::vector<const ModelInfo*>> models = ComparedModels(ctx, f.models, &left_out);
+  if (!models.ok()) return fail(models.status());
   StatusOr<std::vector<Mode>> modes = ParseModes(f.modes);
   if (!modes.ok()) return fail(modes.status());
   if (f.pricing.inputs.empty()) return fail(InvalidArgumentError("give workload files (or - for stdin)"));

@@ -49,6 +49,37 @@ struct CountFlags {
   std::vector<std::string> inputs;
 };
 
+struct ExactCount {
+  size_t tokens = 0;
+  uint64_t bytes = 0;
+  std::vector<uint32_t> ids;  // --ids only
+};
+
+// Streams a file or stdin in blocks: memory stays bounded whatever its size.
+StatusOr<ExactCount> StreamCount(const Context& ctx, const Tokenizer& tokenizer,
+                                 const std::string& name, int jobs, const TokenizeOptions& options) {
+  std::ifstream file;
+  if (name != "-") file.open(name, std::ios::binary);
+  std::istream& in = name == "-" ? ctx.io.in : file;
+  if (!in) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
+  ExactCount r;
+  CountingStreamBuf counter(in.rdbuf(), &r.bytes);
+  std::istream counted(&counter);
+  TOKCOST_ASSIGN_OR_RETURN(r.tokens, tokenizer.CountStream(counted, jobs, 8 << 20, options));
+  return r;
+}
+
+// Reads the whole input to print its ids.
+StatusOr<ExactCount> EncodeInput(const Context& ctx, const Tokenizer& tokenizer,
+                                 const std::string& name, const TokenizeOptions& options) {
+  TOKCOST_ASSIGN_OR_RETURN(Input input, ReadInput(ctx, name));
+  ExactCount r;
+  TOKCOST_ASSIGN_OR_RETURN(r.ids, tokenizer.Encode(input.text, options));
+  r.tokens = r.ids.size();
+  r.bytes = input.text.size();
+  return r;
+}
+
 // Counts through the tokenize endpoint (with the cache) for a model that
 // has no public tokenizer.
 int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Context& ctx) {
@@ -200,75 +231,27 @@ int RunCount(CountFlags flags, const Context& ctx) {
   size_t total_tokens = 0, counted = 0;
   const int jobs = flags.jobs > 0 ? flags.jobs : std::max(1u, std::thread::hardware_concurrency());
   for (const std::string& name : inputs) {
-    std::vector<uint32_t> ids;
-    size_t tokens = 0;
-    if (!flags.ids) {
-      // Streamed in blocks: memory stays bounded whatever the file's size.
-      std::ifstream file;
-      if (name != "-") file.open(name, std::ios::binary);
-      std::istream& in = name == "-" ? ctx.io.in : file;
-      Status status = in ? OkStatus() : NotFoundError(name + ": cannot open: " + std::strerror(errno));
-      uint64_t bytes = 0;
-      if (status.ok()) {
-        CountingStreamBuf counter(in.rdbuf(), &bytes);
-        std::istream counted(&counter);
-        StatusOr<size_t> n = (*tokenizer)->CountStream(counted, jobs, 8 << 20, options);
-        status = n.status();
-        if (status.ok()) tokens = *n;
-      }
-      if (!status.ok()) {
-        std::string msg = status.message();
-        ctx.Error("count: " + (msg.rfind(name + ":", 0) == 0 ? msg : name + ": " + msg));
-        exit_code = std::max(exit_code, ExitCodeFor(status));
-        continue;
-      }
-      total_tokens += tokens;
-      ++counted;
-      if (flags.json) {
-        nlohmann::json row = {{"input", name}, {"tokenizer", flags.tokenizer}, {"tokens", tokens},
-                              {"bytes", bytes}, {"method", "exact"}};
-        if (!flags.model.empty()) row["model"] = flags.model;
-        ctx.io.out << row.dump() << "\n";
-      } else {
-        ctx.io.out << tokens << "\t" << name << "\n";
-      }
-      continue;
-    }
-    StatusOr<Input> input = ReadInput(ctx, name);
-    Status status = input.status();
-    if (status.ok()) {
-      if (flags.ids) {
-        StatusOr<std::vector<uint32_t>> encoded = (*tokenizer)->Encode(input->text, options);
-        status = encoded.status();
-        if (status.ok()) ids = std::move(*encoded), tokens = ids.size();
-      } else {
-        StatusOr<size_t> n = (*tokenizer)->Count(input->text, options);
-        status = n.status();
-        if (status.ok()) tokens = *n;
-      }
-    }
-    if (!status.ok()) {
+    StatusOr<ExactCount> r = flags.ids ? EncodeInput(ctx, **tokenizer, name, options)
+                                       : StreamCount(ctx, **tokenizer, name, jobs, options);
+    if (!r.ok()) {
       // Keep going: one bad file must not lose the other counts.
-      std::string msg = status.message();
+      std::string msg = r.status().message();
       ctx.Error("count: " + (msg.rfind(name + ":", 0) == 0 ? msg : name + ": " + msg));
-      exit_code = std::max(exit_code, ExitCodeFor(status));
+      exit_code = std::max(exit_code, ExitCodeFor(r.status()));
       continue;
     }
-    total_tokens += tokens;
+    total_tokens += r->tokens;
     ++counted;
     if (flags.json) {
-      nlohmann::json row = {{"input", name},
-                            {"tokenizer", flags.tokenizer},
-                            {"tokens", tokens},
-                            {"bytes", input->text.size()},
-                            {"method", "exact"}};
-      if (flags.ids) row["ids"] = ids;
+      nlohmann::json row = {{"input", name}, {"tokenizer", flags.tokenizer}, {"tokens", r->tokens},
+                            {"bytes", r->bytes}, {"method", "exact"}};
+      if (flags.ids) row["ids"] = r->ids;
       if (!flags.model.empty()) row["model"] = flags.model;
       ctx.io.out << row.dump() << "\n";
     } else {
-      ctx.io.out << tokens << "\t" << name << "\n";
+      ctx.io.out << r->tokens << "\t" << name << "\n";
       if (flags.ids) {
-        for (size_t i = 0; i < ids.size(); ++i) ctx.io.out << (i ? " " : "") << ids[i];
+        for (size_t k = 0; k < r->ids.size(); ++k) ctx.io.out << (k ? " " : "") << r->ids[k];
         ctx.io.out << "\n";
       }
     }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "tools/cli/counting.h"
+
 namespace tokcost::cli {
 
 std::vector<std::string> SplitComma(const std::string& s) {
@@ -91,6 +93,18 @@ StatusOr<std::vector<const ModelInfo*>> ResolveModels(const Context& ctx,
     out.push_back(r.model);
   }
   return out;
+}
+
+StatusOr<std::vector<const ModelInfo*>> ComparedModels(const Context& ctx, const std::string& names,
+                                                       std::vector<std::string>* left_out) {
+  TOKCOST_ASSIGN_OR_RETURN(std::vector<const ModelInfo*> models, ResolveModels(ctx, names));
+  if (!names.empty() || EndpointCountingConfigured(ctx)) return models;
+  std::vector<const ModelInfo*> countable;
+  for (const ModelInfo* m : models) {
+    if (m->CountsThroughEndpoint()) left_out->push_back(m->id);
+    else countable.push_back(m);
+  }
+  return countable;
 }
 
 StatusOr<std::vector<Mode>> ParseModes(const std::string& names) {

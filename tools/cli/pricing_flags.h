@@ -39,6 +39,12 @@ StatusOr<std::vector<const ModelInfo*>> ResolveModels(const Context& ctx,
                                                       const std::string& names);
 StatusOr<std::vector<Mode>> ParseModes(const std::string& names);
 
+// The models compare and report show: the named ones, or without names
+// every model tokcost can count here (models without a public tokenizer
+// join once endpoint counting is configured); `left_out` gets the rest.
+StatusOr<std::vector<const ModelInfo*>> ComparedModels(const Context& ctx, const std::string& names,
+                                                       std::vector<std::string>* left_out);
+
 std::vector<std::string> SplitComma(const std::string& s);
 
 }  // namespace tokcost::cli

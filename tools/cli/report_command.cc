@@ -39,19 +39,9 @@ int RunReport(const ReportFlags& f, const Context& ctx) {
   if (format.empty()) format = "md";
   StatusOr<WorkloadOptions> options = ToWorkloadOptions(f.pricing);
   if (!options.ok()) return fail(options.status());
-  StatusOr<std::vector<const ModelInfo*>> models = ResolveModels(ctx, f.models);
+  std::vector<std::string> left_out;
+  StatusOr<std::vector<const ModelInfo*>> models = ComparedModels(ctx, f.models, &left_out);
   if (!models.ok()) return fail(models.status());
-  if (f.models.empty()) {
-    // As compare: every locally countable model unless endpoint counting is set up.
-    std::vector<const ModelInfo*> keep;
-    for (const ModelInfo* m : *models) {
-      if (!m->CountsThroughEndpoint() || !ctx.endpoint.config.api_key.empty() ||
-          ctx.endpoint.explicit_endpoint || ctx.endpoint.offline) {
-        keep.push_back(m);
-      }
-    }
-    *models = keep;
-  }
   StatusOr<std::vector<Mode>> modes = ParseModes(f.modes);
   if (!modes.ok()) return fail(modes.status());
   if (f.pricing.inputs.empty()) return fail(InvalidArgumentError("give workload files (or - for stdin)"));

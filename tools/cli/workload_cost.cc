@@ -11,6 +11,7 @@
 #include "tools/cli/approx_counter.h"
 #include "tools/cli/approx_profiles.h"
 #include "tools/cli/counting.h"
+#include "tools/base/time_util.h"
 
 namespace tokcost::cli {
 namespace {
@@ -83,6 +84,8 @@ Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
 
 }  // namespace
 
+std::string Today() { return TodayUtc(); }
+
 StatusOr<CountMode> ParseCountMode(const std::string& name) {
   if (name == "auto") return CountMode::kAuto;
   if (name == "exact") return CountMode::kExact;
@@ -90,15 +93,6 @@ StatusOr<CountMode> ParseCountMode(const std::string& name) {
   if (name == "approx") return CountMode::kApprox;
   if (name == "hybrid") return CountMode::kHybrid;
   return InvalidArgumentError("unknown --count \"" + name + "\" (auto, exact, endpoint, approx, hybrid)");
-}
-
-std::string Today() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm;
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
 }
 
 StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
