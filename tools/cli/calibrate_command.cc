@@ -16,6 +16,7 @@ namespace {
 
 struct CalibrateFlags {
   std::string tokenizer;
+  std::string tokenizer_file;
   std::string model;
   int64_t sample = 200;
   uint64_t seed = 1;
@@ -53,8 +54,8 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     ctx.Error("calibrate: " + st.message());
     return ExitCodeFor(st);
   };
-  if (f.tokenizer.empty() == f.model.empty()) {
-    return fail(InvalidArgumentError("give exactly one of --tokenizer NAME or --model ID"));
+  if (f.tokenizer.empty() + f.model.empty() + f.tokenizer_file.empty() != 2) {
+    return fail(InvalidArgumentError("give exactly one of --tokenizer, --tokenizer-file or --model"));
   }
   if (f.inputs.empty()) return fail(InvalidArgumentError("give calibration text files or workloads"));
   StatusOr<std::vector<std::string>> docs = Documents(ctx, f);
@@ -65,10 +66,17 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
   if (static_cast<int64_t>(docs->size()) > f.sample) docs->resize(f.sample);
 
   std::string name = f.tokenizer;
+  if (!f.tokenizer_file.empty()) {
+    size_t slash = f.tokenizer_file.rfind('/');
+    name = f.tokenizer_file.substr(slash == std::string::npos ? 0 : slash + 1);
+    name = name.substr(0, name.rfind('.'));
+  }
   std::vector<int64_t> counts;
   std::string method = "exact";
-  if (!f.tokenizer.empty()) {
-    StatusOr<std::unique_ptr<Tokenizer>> tok = ctx.LoadTokenizerByName(f.tokenizer);
+  if (f.model.empty()) {
+    StatusOr<std::unique_ptr<Tokenizer>> tok = f.tokenizer_file.empty()
+                                                   ? ctx.LoadTokenizerByName(f.tokenizer)
+                                                   : ctx.LoadTokenizerFile(f.tokenizer_file);
     if (!tok.ok()) return fail(tok.status());
     for (const std::string& d : *docs) {
       StatusOr<size_t> n = (*tok)->Count(d);
@@ -147,6 +155,8 @@ Runner RegisterCalibrate(CLI::App* app) {
       "Example:\n"
       "  tools/tokcost calibrate --model yandexgpt-lite --sample 200 data/examples/support_chats.jsonl");
   cmd->add_option("--tokenizer", f->tokenizer, "Exact tokenizer to calibrate against");
+  cmd->add_option("--tokenizer-file", f->tokenizer_file,
+                  "Your own tokenizer (SentencePiece .model or tokenizer.json)");
   cmd->add_option("--model", f->model, "Model to calibrate (endpoint models: through the cache)");
   cmd->add_option("--sample", f->sample, "Documents to draw (default 200)");
   cmd->add_option("--seed", f->seed, "Sampling seed (default 1)");

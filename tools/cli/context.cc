@@ -89,6 +89,25 @@ StatusOr<const PriceBook*> Context::Prices() const {
   return prices_.get();
 }
 
+StatusOr<std::unique_ptr<Tokenizer>> Context::LoadTokenizerFile(const std::string& path) const {
+  TokenizerSpec spec;
+  size_t slash = path.rfind('/');
+  spec.name = slash == std::string::npos ? path : path.substr(slash + 1);
+  auto ends_with = [&](const std::string& suffix) {
+    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (ends_with(".model")) {
+    spec.format = "sentencepiece";
+  } else if (ends_with(".json")) {
+    spec.format = "huggingface";
+  } else {
+    return InvalidArgumentError(path + ": --tokenizer-file takes a SentencePiece .model or a "
+                                       "Hugging Face tokenizer.json");
+  }
+  if (!FileExists(path)) return NotFoundError(path + ": no such file");
+  return LoadTokenizerFromFile(spec, path);
+}
+
 void Context::Error(const std::string& message) const {
   io.err << "tokcost: " << message << "\n";
 }

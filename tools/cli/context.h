@@ -43,6 +43,8 @@ struct Context {
 
   StatusOr<std::vector<TokenizerSpec>> TokenizerSpecs() const;
   StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerByName(const std::string& name) const;
+  // --tokenizer-file: a SentencePiece *.model or a Hugging Face *.json.
+  StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFile(const std::string& path) const;
 
   // Prints "tokcost: <message>" on stderr.
   void Error(const std::string& message) const;

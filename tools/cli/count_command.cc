@@ -39,6 +39,7 @@ class CountingStreamBuf : public std::streambuf {
 
 struct CountFlags {
   std::string tokenizer;
+  std::string tokenizer_file;
   std::string model;
   bool json = false;
   bool ids = false;
@@ -178,8 +179,8 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
 }
 
 int RunCount(CountFlags flags, const Context& ctx) {
-  if (flags.tokenizer.empty() == flags.model.empty()) {
-    ctx.Error("count: give exactly one of --tokenizer NAME or --model ID");
+  if (flags.tokenizer.empty() + flags.model.empty() + flags.tokenizer_file.empty() != 2) {
+    ctx.Error("count: give exactly one of --tokenizer NAME, --tokenizer-file PATH or --model ID");
     return kExitUsage;
   }
   if (!flags.model.empty()) {
@@ -210,7 +211,9 @@ int RunCount(CountFlags flags, const Context& ctx) {
     return kExitUsage;
   }
   StatusOr<std::unique_ptr<Tokenizer>> tokenizer =
-      ctx.LoadTokenizerByName(flags.tokenizer);
+      flags.tokenizer_file.empty() ? ctx.LoadTokenizerByName(flags.tokenizer)
+                                   : ctx.LoadTokenizerFile(flags.tokenizer_file);
+  if (!flags.tokenizer_file.empty()) flags.tokenizer = flags.tokenizer_file;
   if (!tokenizer.ok()) {
     ctx.Error("count: " + tokenizer.status().message());
     return ExitCodeFor(tokenizer.status());
@@ -273,6 +276,9 @@ Runner RegisterCount(CLI::App* app) {
       "  echo 'Привет, мир' | tools/tokcost count --tokenizer qwen3 -\n"
       "  YC_API_KEY=... YC_FOLDER_ID=... tools/tokcost count --model yandexgpt-lite --json a.txt");
   cmd->add_option("--tokenizer", flags->tokenizer, "Tokenizer name (see `tokcost tokenizers`)");
+  cmd->add_option("--tokenizer-file", flags->tokenizer_file,
+                  "Count exactly with your own tokenizer: a SentencePiece .model (through "
+                  "libsentencepiece) or a Hugging Face tokenizer.json");
   cmd->add_option("--model", flags->model,
                   "Model id (see `tokcost models`): its exact tokenizer, or for YandexGPT and "
                   "Alice AI the tokenize endpoint through the cache");
