@@ -20,6 +20,7 @@ tokcost_ensure_built() {
   local target=$1 output="$ROOT/$2"
   local stamp="$ROOT/.cache/built${target//[\/:]/_}"
   if [ -x "$output" ] && [ -f "$stamp" ] && [ -z "$(cd "$ROOT" && find WORKSPACE .bazelrc tokenizer pricing tools bench data \
+        -name node_modules -prune -o \
         -newer "$stamp" \( -name '*.cc' -o -name '*.h' -o -name 'BUILD' -o -name '*.bzl' \
         -o -name 'WORKSPACE' -o -name '.bazelrc' -o -path 'data/*' \) -print -quit 2>/dev/null)" ]; then
     return 0
