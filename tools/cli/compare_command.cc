@@ -3,6 +3,7 @@
 #include "tools/cli/cost_output.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/pricing_flags.h"
+#include "tools/cli/report_render.h"
 
 namespace tokcost::cli {
 namespace {
@@ -39,14 +40,9 @@ int RunCompare(const CompareFlags& f, const Context& ctx) {
   }
   const std::string& cur = options->currency;
   if (f.pricing.json) {
-    nlohmann::json j = {{"currency", cur}, {"date", options->date}, {"requests", s->requests},
-                        {"output_tokens_from", s->output_source}, {"rows", nlohmann::json::array()}};
+    // The same document as `report --format json`.
+    nlohmann::json j = ReportJson(*s, *options, f.pricing.inputs);
     if (s->skipped_lines) j["skipped_lines"] = s->skipped_lines;
-    for (const CostRow& r : s->rows) {
-      nlohmann::json row = RowJson(r, cur);
-      if (r.state == CostRow::State::kOk) row["ratio_to_cheapest"] = Ratio(r.result.cost, cheapest);
-      j["rows"].push_back(row);
-    }
     ctx.io.out << j.dump() << "\n";
   } else {
     std::vector<std::vector<std::string>> table = {
