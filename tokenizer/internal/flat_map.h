@@ -63,6 +63,9 @@ class BytesToIdMap {
     size_t entry_count = 0;
     size_t slot_count = 0;
   };
+  // Stored in compiled vocabularies (<file>.tokcost-idx): changing the hash
+  // or Entry's layout needs a new magic in flat_map.cc, or old files would
+  // be read with the wrong slots.
   static uint64_t Hash(std::string_view key) {
     return std::hash<std::string_view>()(key);
   }
