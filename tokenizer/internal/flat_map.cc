@@ -78,6 +78,17 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
   out->mask_ = h.slot_count - 1;
   out->max_key_length_ = h.max_key_length;
   out->mapping_ = std::move(keep_alive);
+  // A file written with another hash function (another build or standard
+  // library) would look fine and find nothing: probe a spread of entries.
+  const size_t step = h.entry_count / 64 + 1;
+  for (size_t i = 0; i < h.entry_count; i += step) {
+    const Entry& e = out->view_.entries[i];
+    if (e.offset + static_cast<uint64_t>(e.length) > h.arena_bytes ||
+        out->Find(out->KeyOf(e)) != e.id) {
+      *out = BytesToIdMap();
+      return false;
+    }
+  }
   return true;
 }
 
