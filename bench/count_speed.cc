@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench/documents.h"
 #include "tokenizer/internal/pipeline.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/base/file_util.h"
@@ -22,18 +23,6 @@ std::string Arg(int argc, char** argv, const std::string& name, const std::strin
     if (argv[i] == name) return argv[i + 1];
   }
   return fallback;
-}
-
-std::vector<std::string_view> Documents(std::string_view text) {
-  std::vector<std::string_view> docs;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', std::min(text.size(), start + 4096));
-    end = end == std::string_view::npos ? text.size() : end + 1;
-    docs.push_back(text.substr(start, end - start));
-    start = end;
-  }
-  return docs;
 }
 
 }  // namespace
@@ -66,7 +55,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& text = *corpus;
-  const std::vector<std::string_view> docs = Documents(text);
+  const std::vector<std::string_view> docs = tokcost::bench::CutDocuments(text);
   const double mb = text.size() / 1e6;
   nlohmann::json out = {{"tokenizer", name}, {"bytes", text.size()}, {"load_seconds", load_s},
                         {"threads", threads}};

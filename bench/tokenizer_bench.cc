@@ -16,6 +16,7 @@
 #include <iostream>
 #include <memory>
 
+#include "bench/documents.h"
 #include "tokenizer/approx.h"
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
@@ -28,18 +29,6 @@ namespace {
 std::string Env(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
-}
-
-std::vector<std::string_view> CutDocuments(std::string_view text, size_t size) {
-  std::vector<std::string_view> docs;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', std::min(text.size(), start + size));
-    end = end == std::string_view::npos ? text.size() : end + 1;
-    docs.push_back(text.substr(start, end - start));
-    start = end;
-  }
-  return docs;
 }
 
 void CountWhole(benchmark::State& state, const Tokenizer* tok, const std::string* text) {
@@ -108,7 +97,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   static const std::string text = std::move(*corpus);
-  static const std::vector<std::string_view> docs = CutDocuments(text, 4096);
+  static const std::vector<std::string_view> docs = bench::CutDocuments(text);
   static std::vector<std::unique_ptr<Tokenizer>> tokenizers;
   static std::vector<std::unique_ptr<tokenizer_internal::Pipeline>> pipelines;
   for (const TokenizerSpec& spec : *specs) {

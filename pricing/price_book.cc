@@ -144,7 +144,6 @@ StatusOr<PriceBook> PriceBook::LoadFile(const std::string& path) {
   TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   TOKCOST_ASSIGN_OR_RETURN(Sheet sheet, ParseSheet(path, text));
   PriceBook book;
-  book.infos_.push_back(sheet.info);
   book.sheets_.push_back(std::move(sheet));
   return book;
 }
@@ -169,7 +168,6 @@ StatusOr<PriceBook> PriceBook::LoadDirectory(const std::string& dir) {
 
 void PriceBook::Merge(PriceBook other) {
   for (Sheet& s : other.sheets_) {
-    infos_.push_back(s.info);
     sheets_.push_back(std::move(s));
   }
 }

@@ -59,8 +59,6 @@ class PriceBook {
   StatusOr<Price> Lookup(const std::string& model_id, Mode mode,
                          const std::string& currency, const std::string& date) const;
 
-  // Sheets in load order.
-  const std::vector<SheetInfo>& sheets() const { return infos_; }
   std::vector<std::string> Currencies() const;
 
   // Every (model, mode) some sheet of `currency` prices.
@@ -76,7 +74,6 @@ class PriceBook {
   static StatusOr<Sheet> ParseSheet(const std::string& path, const std::string& text);
 
   std::vector<Sheet> sheets_;
-  std::vector<SheetInfo> infos_;
 };
 
 // Whether `date` is a valid YYYY-MM-DD.

@@ -117,11 +117,19 @@ LocalServer::~LocalServer() {
   }
 }
 
-long LocalServer::Requests() const {
-  httplib::Client client("127.0.0.1", port_);
+namespace {
+
+long Stat(int port, const char* key) {
+  httplib::Client client("127.0.0.1", port);
   auto res = client.Get("/stats");
   REQUIRE(res);
-  return nlohmann::json::parse(res->body)["requests"].get<long>();
+  return nlohmann::json::parse(res->body)[key].get<long>();
 }
+
+}  // namespace
+
+long LocalServer::Requests() const { return Stat(port_, "requests"); }
+
+long LocalServer::Faults() const { return Stat(port_, "faults"); }
 
 }  // namespace tokcost::testing

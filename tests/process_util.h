@@ -33,8 +33,10 @@ class LocalServer {
   ~LocalServer();
   int port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // GET /stats "requests".
+  // GET /stats "requests" and "faults" (requests answered with an injected
+  // fault: failures, dropped connections, malformed bodies).
   long Requests() const;
+  long Faults() const;
 
  private:
   pid_t pid_ = -1;

@@ -77,12 +77,7 @@ class BpeModel {
   bool Finish(std::string* error);
 
   uint32_t Find(std::string_view bytes) const { return vocab_.Find(bytes); }
-  Merge FindMerge(uint32_t left, uint32_t right) const {
-    return pairs_.Find(left, right);
-  }
   size_t vocab_size() const { return vocab_.size(); }
-  size_t merge_count() const { return pairs_.size(); }
-  const BytesToIdMap& vocab() const { return vocab_; }
 
   // Leaves the tokens of `word` in scratch->ids().
   void MergeWord(std::string_view word, Scratch* scratch,

@@ -15,7 +15,6 @@ void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
                           static_cast<uint32_t>(key.size()), id,
                           static_cast<uint32_t>(h)});
       arena_.append(key);
-      if (key.size() > max_key_length_) max_key_length_ = key.size();
       RefreshView();
       return;
     }
@@ -38,18 +37,16 @@ void BytesToIdMap::Reserve(size_t n, size_t bytes) {
 namespace {
 
 struct Header {
-  char magic[8];  // "TKCVOC1\0"
+  char magic[8];  // "TKCVOC2\0"
   uint64_t entry_count;
   uint64_t slot_count;
   uint64_t arena_bytes;
-  uint64_t max_key_length;
 };
 
 }  // namespace
 
 std::string BytesToIdMap::Serialize() const {
-  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '1', 0}, entries_.size(), slots_.size(), arena_.size(),
-           max_key_length_};
+  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '2', 0}, entries_.size(), slots_.size(), arena_.size()};
   std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
   out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(uint32_t));
   out.append(reinterpret_cast<const char*>(entries_.data()), entries_.size() * sizeof(Entry));
@@ -62,7 +59,7 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
   if (size < sizeof(Header)) return false;
   Header h;
   std::memcpy(&h, data, sizeof(h));
-  if (std::memcmp(h.magic, "TKCVOC1", 8) != 0) return false;
+  if (std::memcmp(h.magic, "TKCVOC2", 8) != 0) return false;
   const size_t need = sizeof(Header) + h.slot_count * sizeof(uint32_t) + h.entry_count * sizeof(Entry) +
                       h.arena_bytes;
   // The slot count must be a power of two for the probe mask.
@@ -76,7 +73,6 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
   out->view_.entry_count = h.entry_count;
   out->view_.slot_count = h.slot_count;
   out->mask_ = h.slot_count - 1;
-  out->max_key_length_ = h.max_key_length;
   out->mapping_ = std::move(keep_alive);
   // A file written with another hash function (another build or standard
   // library) would look fine and find nothing: probe a spread of entries.

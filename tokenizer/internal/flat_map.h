@@ -35,12 +35,6 @@ class BytesToIdMap {
     }
   }
   size_t size() const { return view_.entry_count; }
-  size_t max_key_length() const { return max_key_length_; }
-
-  template <typename F>  // F(std::string_view key, uint32_t id)
-  void ForEach(F&& f) const {
-    for (size_t i = 0; i < view_.entry_count; ++i) f(KeyOf(view_.entries[i]), view_.entries[i].id);
-  }
 
   // The table as bytes, for a compiled vocabulary file; and a table that
   // reads such bytes in place (`keep_alive` owns the memory, e.g. an mmap).
@@ -83,7 +77,6 @@ class BytesToIdMap {
   View view_;
   std::shared_ptr<const void> mapping_;
   size_t mask_ = 0;
-  size_t max_key_length_ = 0;
 };
 
 struct Merge {

@@ -55,9 +55,6 @@ inline char32_t DecodeUtf8(std::string_view s, size_t pos, int* len) {
          (p[3] & 0x3F);
 }
 
-// Appends the UTF-8 encoding of `cp`.
-void AppendUtf8(char32_t cp, std::string* out);
-
 }  // namespace tokcost::tokenizer_internal
 
 #endif  // TOKCOST_TOKENIZER_INTERNAL_UNICODE_H_

@@ -7,6 +7,8 @@
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/pricing_flags.h"
 
+#include "tools/base/time_util.h"
+
 namespace tokcost::cli {
 
 Runner RegisterModels(CLI::App* app) {
@@ -55,7 +57,7 @@ Runner RegisterPrices(CLI::App* app) {
   cmd->add_option("--date", f->date, "YYYY-MM-DD (default: today, UTC)");
   cmd->add_flag("--json", f->json, "One JSON object per model and mode per line");
   return [f](const Context& ctx) {
-    std::string date = f->date.empty() ? Today() : f->date;
+    std::string date = f->date.empty() ? TodayUtc() : f->date;
     StatusOr<const PriceBook*> book = ctx.Prices();
     if (!book.ok() || !IsIsoDate(date)) {
       Status st = book.ok() ? InvalidArgumentError("--date: expected YYYY-MM-DD") : book.status();

@@ -212,8 +212,10 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool fo
           "count through the tokenize endpoint, pass --endpoint URL (for example a local "
           "tools/tokenize_server), or --offline to use cached counts only");
     }
-    const std::string key = "endpoint/" + model.uri_name + "/" +
-                            (model.uri_branch.empty() ? "latest" : model.uri_branch);
+    // The model as the cache keys it: the URI without the folder.
+    const std::string model_and_branch =
+        model.uri_name + "/" + (model.uri_branch.empty() ? "latest" : model.uri_branch);
+    const std::string key = "endpoint/" + model_and_branch;
     auto it = counters_.find(key);
     if (it != counters_.end()) return it->second.get();
     if (!cache_) {
@@ -223,7 +225,7 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool fo
     }
     if (!client_) client_ = std::make_unique<EndpointClient>(e.config);
     auto& counter = counters_[key];
-    counter = std::make_unique<EndpointCounter>(key.substr(9), client_.get(), cache_.get(), e,
+    counter = std::make_unique<EndpointCounter>(model_and_branch, client_.get(), cache_.get(), e,
                                                 [this](const std::string& m) { ctx_.Error(m); });
     return counter.get();
   }

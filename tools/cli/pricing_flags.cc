@@ -5,6 +5,8 @@
 
 #include "tools/cli/counting.h"
 
+#include "tools/base/time_util.h"
+
 namespace tokcost::cli {
 
 std::vector<std::string> SplitComma(const std::string& s) {
@@ -53,7 +55,7 @@ StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& f) {
   o.sample = f.sample;
   o.threads = f.jobs > 0 ? f.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.currency = f.currency;
-  o.date = f.date.empty() ? Today() : f.date;
+  o.date = f.date.empty() ? TodayUtc() : f.date;
   if (!IsIsoDate(o.date)) return InvalidArgumentError("--date: expected YYYY-MM-DD, got \"" + o.date + "\"");
   int rules = 0;
   if (f.output_tokens_option != nullptr && f.output_tokens_option->count() > 0) {

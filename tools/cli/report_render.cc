@@ -9,6 +9,8 @@
 
 #include "tools/cli/cost_output.h"
 
+#include "tools/base/time_util.h"
+
 namespace tokcost::cli {
 namespace {
 
@@ -157,7 +159,7 @@ Json ReportJson(const WorkloadSummary& summary, const WorkloadOptions& options,
   Json sheet_list = Json::array();
   for (auto& [path, s] : sheets) sheet_list.push_back(s);
   return {{"tokcost_version", kTokcostVersion},
-          {"generated", Today()},
+          {"generated", TodayUtc()},
           {"date", options.date},
           {"currency", options.currency},
           {"inputs", inputs},

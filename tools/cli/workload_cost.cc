@@ -84,8 +84,6 @@ Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
 
 }  // namespace
 
-std::string Today() { return TodayUtc(); }
-
 StatusOr<CountMode> ParseCountMode(const std::string& name) {
   if (name == "auto") return CountMode::kAuto;
   if (name == "exact") return CountMode::kExact;

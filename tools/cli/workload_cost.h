@@ -78,9 +78,6 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
                                        const std::vector<Mode>& modes,
                                        const WorkloadOptions& options);
 
-// Today's date in UTC, YYYY-MM-DD.
-std::string Today();
-
 }  // namespace tokcost::cli
 
 #endif  // TOKCOST_TOOLS_CLI_WORKLOAD_COST_H_
