@@ -8,6 +8,8 @@
 // BM_Count_WholeCold/<name>: the same with the piece cache emptied first.
 // BM_Count_Docs/<name>:  the corpus cut into ~4 KB documents at line ends.
 // BM_PreTokenize/<name>: the pre-tokenizer alone (scanners, no BPE).
+// BM_Bpe_DistinctPieces/<name>: BPE alone, on each distinct piece of the
+//   corpus once: the work a first pass does on piece-cache misses.
 // BM_Approx_Features: the approximation's single pass (--count approx).
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
@@ -15,6 +17,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <unordered_set>
 
 #include "bench/documents.h"
 #include "tokenizer/approx.h"
@@ -75,6 +78,36 @@ void PreTokenize(benchmark::State& state,
   state.counters["pieces"] = static_cast<double>(pieces.size());
 }
 
+// Bytes processed are the distinct pieces' bytes.
+void BpeDistinctPieces(benchmark::State& state,
+                       const tokenizer_internal::Pipeline* pipeline,
+                       const std::string* text) {
+  std::vector<std::string_view> pieces;
+  pipeline->pre_tokenizer.Split(*text, &pieces);
+  std::unordered_set<std::string_view> seen;
+  std::vector<std::string_view> distinct;
+  size_t bytes = 0;
+  for (std::string_view p : pieces) {
+    if (seen.insert(p).second) {
+      distinct.push_back(p);
+      bytes += p.size();
+    }
+  }
+  tokenizer_internal::BpeModel::Scratch scratch;
+  size_t tokens = 0;
+  for (auto _ : state) {
+    tokens = 0;
+    for (std::string_view p : distinct) {
+      pipeline->model.MergeWord(p, &scratch);
+      tokens += scratch.ids().size();
+    }
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["pieces"] = static_cast<double>(distinct.size());
+  state.counters["tokens"] = static_cast<double>(tokens);
+}
+
 // The approximation's one pass over the bytes, next to exact counting.
 void ApproxFeaturePass(benchmark::State& state, const std::string* text) {
   for (auto _ : state) benchmark::DoNotOptimize(ComputeApproxFeatures(*text));
@@ -124,6 +157,9 @@ int main(int argc, char** argv) {
       pipelines.push_back(std::move(*p));
       benchmark::RegisterBenchmark(("BM_PreTokenize/" + spec.name).c_str(), PreTokenize,
                                    pipelines.back().get(), &text)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("BM_Bpe_DistinctPieces/" + spec.name).c_str(),
+                                   BpeDistinctPieces, pipelines.back().get(), &text)
           ->Unit(benchmark::kMillisecond);
     }
   }

@@ -5,6 +5,7 @@
 
 #include "tests/test_util.h"
 #include "tokenizer/internal/loaders.h"
+#include "tokenizer/internal/thread_caches.h"
 
 namespace tokcost::tokenizer_internal {
 namespace {
@@ -70,6 +71,46 @@ TEST_CASE("Quadratic and heap merge loops agree on o200k") {
     INFO(word);
     REQUIRE(quadratic.ids() == heap.ids());
   }
+}
+
+TEST_CASE("Per-thread pair caches never leak between models") {
+  // Same ids, different merges: a cache keyed by ids alone would answer
+  // one model with the other's merges. Interleaved, and with more models
+  // than a thread keeps caches for.
+  std::vector<BpeModel> models;
+  for (int i = 0; i < 6; ++i) {
+    models.push_back(i % 2 == 0 ? TinyModel({{"a", "b"}, {"ab", "c"}})
+                                : TinyModel({{"b", "c"}, {"a", "bc"}}));
+  }
+  for (int round = 0; round < 3; ++round) {
+    for (const BpeModel& m : models) {
+      // "abc" is one token either way, but the two models reach it through
+      // different pairs: check the pair that only one of them merges.
+      CHECK(Encode(m, "ab").size() == (m.Find("ab") != kNoId ? 1u : 2u));
+      CHECK(Encode(m, "bc").size() == (m.Find("bc") != kNoId ? 1u : 2u));
+      CHECK(Encode(m, "abc").size() == 1u);
+    }
+  }
+}
+
+struct Counter {
+  Counter() { ++made; }
+  static inline int made = 0;
+  int value = 0;
+};
+
+TEST_CASE("ThreadCaches keeps the most recent models") {
+  ThreadCaches<Counter, 2> caches;
+  caches.Get(1).value = 10;
+  caches.Get(2).value = 20;
+  CHECK(caches.Get(1).value == 10);  // kept; 2 is now the oldest
+  CHECK(Counter::made == 2);
+  CHECK(caches.Get(3).value == 0);   // a new cache replaces 2's
+  CHECK(caches.Get(1).value == 10);
+  CHECK(caches.Get(2).value == 0);   // 2's was dropped
+  CHECK(Counter::made == 4);
+  caches.Clear();
+  CHECK(caches.Get(1).value == 0);
 }
 
 }  // namespace

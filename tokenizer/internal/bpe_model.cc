@@ -1,8 +1,11 @@
 #include "tokenizer/internal/bpe_model.h"
 
+#include <atomic>
 #include <cstdio>
+#include <memory>
 #include <queue>
 
+#include "tokenizer/internal/thread_caches.h"
 #include "tokenizer/internal/unicode.h"
 
 namespace tokcost::tokenizer_internal {
@@ -11,7 +14,11 @@ namespace {
 // Below this many symbols the quadratic loop is faster than the heap.
 constexpr size_t kHeapThreshold = 48;
 
+std::atomic<uint64_t> next_serial{1};
+
 }  // namespace
+
+BpeModel::BpeModel(Options options) : options_(options), serial_(next_serial++) {}
 
 bool BpeModel::Finish(std::string* error) {
   for (int b = 0; b < 256; ++b) {
@@ -58,8 +65,24 @@ void BpeModel::InitialSymbols(std::string_view word,
   }
 }
 
+namespace {
+
+struct PairCache {
+  PairCache() {
+    for (BpeModel::PairCacheSlot& s : slots) s = {~0ULL, {kNoId, kNoId}};
+  }
+  BpeModel::PairCacheSlot slots[size_t{1} << BpeModel::kPairCacheBits];
+};
+
+thread_local ThreadCaches<PairCache> pair_caches;
+
+}  // namespace
+
+void BpeModel::ResetThreadCaches() { pair_caches.Clear(); }
+
 void BpeModel::MergeWord(std::string_view word, Scratch* scratch,
                          Loop loop) const {
+  scratch->pair_cache_ = pair_caches.Get(serial_).slots;
   if (options_.ignore_merges) {
     uint32_t id = vocab_.Find(word);
     if (id != kNoId) {

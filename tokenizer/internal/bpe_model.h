@@ -39,6 +39,15 @@ class BpeModel {
     bool rank_is_concatenation_id = false;
   };
 
+  // A small direct-mapped cache of pair lookups, one per thread: merges
+  // repeat across words, and the full tables span megabytes, so a lookup
+  // that misses the CPU caches costs more than all the rest of a merge step.
+  struct PairCacheSlot {
+    uint64_t key;  // (left id << 32) | right id; ~0 when empty
+    Merge value;
+  };
+  static constexpr int kPairCacheBits = 13;  // 128 KB: stays in L2
+
   // Reusable buffers for one thread.
   class Scratch {
    public:
@@ -53,6 +62,7 @@ class BpeModel {
     std::vector<int32_t> next_;
     std::vector<uint32_t> starts_;  // byte offset of each symbol
     std::string_view word_;
+    PairCacheSlot* pair_cache_ = nullptr;  // this thread's, for this model
   };
 
   // Which merge loop runs: the quadratic one is faster for short words, the
@@ -60,7 +70,14 @@ class BpeModel {
   // force each to check that they agree.
   enum class Loop { kAuto, kQuadratic, kHeap };
 
-  explicit BpeModel(Options options) : options_(options) {}
+  explicit BpeModel(Options options);
+
+  // Unique per model for the life of the process (unlike its address, which
+  // a later model may reuse): keys the per-thread caches.
+  uint64_t serial() const { return serial_; }
+
+  // Empties this thread's pair caches (benchmarks measure cold passes).
+  static void ResetThreadCaches();
 
   void AddToken(std::string_view bytes, uint32_t id) { vocab_.Insert(bytes, id); }
   void ReserveTokens(size_t n, size_t bytes) { vocab_.Reserve(n, bytes); }
@@ -87,14 +104,25 @@ class BpeModel {
   void InitialSymbols(std::string_view word, std::vector<uint32_t>* ids) const;
   // The merge of symbols [a] and [b] (b follows a; `end` is where b ends).
   Merge PairOf(const Scratch& s, int32_t a, int32_t b, uint32_t end) const {
-    if (!options_.rank_is_concatenation_id) return pairs_.Find(s.ids_[a], s.ids_[b]);
-    uint32_t id = vocab_.Find(s.word_.substr(s.starts_[a], end - s.starts_[a]));
-    return {id, id};
+    // In tiktoken's case the ids also determine the bytes, so the key holds.
+    const uint64_t key = (static_cast<uint64_t>(s.ids_[a]) << 32) | s.ids_[b];
+    PairCacheSlot& slot = s.pair_cache_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kPairCacheBits)];
+    if (slot.key == key) return slot.value;
+    Merge m;
+    if (!options_.rank_is_concatenation_id) {
+      m = pairs_.Find(s.ids_[a], s.ids_[b]);
+    } else {
+      uint32_t id = vocab_.Find(s.word_.substr(s.starts_[a], end - s.starts_[a]));
+      m = {id, id};
+    }
+    slot = {key, m};
+    return m;
   }
   void MergeSymbolsQuadratic(Scratch* scratch) const;
   void MergeSymbolsHeap(Scratch* scratch) const;
 
   Options options_;
+  uint64_t serial_;
   BytesToIdMap vocab_;
   PairMap pairs_;
   uint32_t byte_ids_[256];  // byte-level: the token of each byte;

@@ -46,23 +46,49 @@ class PieceCountCache {
     std::memcpy(s.bytes, piece.data(), piece.size());
   }
 
+  // Starts loading the slot `hash` maps to: Count looks pieces up a batch
+  // at a time, so the cache misses of a batch overlap instead of queuing.
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (kSlots - 1)]); }
+
   // Eight bytes at a time with a multiply-xorshift mix: pieces are short.
+  // The last 1-7 bytes are read with fixed-size (overlapping) loads: a
+  // variable-length memcpy here cost a fifth of the warm count.
   static uint64_t Hash(std::string_view piece) {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ piece.size();
+    const char* p = piece.data();
+    const size_t n = piece.size();
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ n;
     size_t i = 0;
-    for (; i + 8 <= piece.size(); i += 8) {
-      uint64_t w;
-      std::memcpy(&w, piece.data() + i, 8);
-      h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    for (; i + 8 <= n; i += 8) {
+      h = (h ^ Load64(p + i)) * 0xBF58476D1CE4E5B9ULL;
       h ^= h >> 31;
     }
-    uint64_t tail = 0;
-    std::memcpy(&tail, piece.data() + i, piece.size() - i);
+    const size_t r = n - i;
+    uint64_t tail;
+    if (r >= 4) {
+      tail = (static_cast<uint64_t>(Load32(p + i)) << 32) | Load32(p + n - 4);
+    } else if (r > 0) {
+      tail = (static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << 16) |
+             (static_cast<uint64_t>(static_cast<unsigned char>(p[i + r / 2])) << 8) |
+             static_cast<unsigned char>(p[n - 1]);
+    } else {
+      tail = 0;
+    }
     h = (h ^ tail) * 0x94D049BB133111EBULL;
     return h ^ (h >> 29);
   }
 
  private:
+  static uint64_t Load64(const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
+  static uint32_t Load32(const char* p) {
+    uint32_t w;
+    std::memcpy(&w, p, 4);
+    return w;
+  }
+
   struct Slot {
     uint64_t hash;
     uint8_t length;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "tokenizer/internal/piece_cache.h"
+#include "tokenizer/internal/thread_caches.h"
 
 namespace tokcost::tokenizer_internal {
 namespace {
@@ -36,9 +37,9 @@ void SplitOnAdded(const AddedVocab& added, bool allow_special,
 
 }  // namespace
 
-template <typename OnPiece, typename OnAdded>
+template <typename OnPiece, typename OnAdded, typename OnSegmentEnd>
 void Pipeline::Traverse(std::string_view text, bool allow_special, OnPiece&& on_piece,
-                        OnAdded&& on_added) const {
+                        OnAdded&& on_added, OnSegmentEnd&& on_segment_end) const {
   thread_local std::vector<std::string_view> pieces;
   auto run_pieces = [&](std::string_view segment) {
     pre_tokenizer.ForEach(segment, on_piece, &pieces);
@@ -47,6 +48,7 @@ void Pipeline::Traverse(std::string_view text, bool allow_special, OnPiece&& on_
     std::string storage;
     std::string_view normalized = normalizer.Apply(segment, &storage);
     SplitOnAdded(normalized_added, allow_special, normalized, run_pieces, on_added);
+    on_segment_end();  // the pieces' storage ends here
   }, on_added);
 }
 
@@ -58,28 +60,47 @@ void Pipeline::Run(std::string_view text, bool allow_special, TokenSink* sink) c
         model.MergeWord(piece, &scratch);
         sink->Add(scratch.ids().data(), scratch.ids().size());
       },
-      [&](uint32_t id) { sink->Add(&id, 1); });
+      [&](uint32_t id) { sink->Add(&id, 1); }, [] {});
 }
 
 namespace {
 
-// One cache per thread, for the pipeline that used it last (the common case
-// is a single pipeline per thread).
-thread_local const Pipeline* cache_owner = nullptr;
-thread_local std::unique_ptr<PieceCountCache> cache;
+thread_local ThreadCaches<PieceCountCache> piece_caches;
 
 }  // namespace
 
-void Pipeline::ResetPieceCache() { cache.reset(); }
+void Pipeline::ResetPieceCache() {
+  piece_caches.Clear();
+  BpeModel::ResetThreadCaches();
+}
 
 size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   thread_local BpeModel::Scratch scratch;
-  const Pipeline*& owner = cache_owner;
-  if (owner != this || !cache) {
-    cache = std::make_unique<PieceCountCache>();
-    owner = this;
-  }
+  PieceCountCache* cache = &piece_caches.Get(model.serial());
+  // Pieces wait in a small batch whose cache slots are prefetched: the
+  // lookups then miss in parallel (the slots span megabytes, and one miss
+  // at a time was half of the warm count). Order does not matter to a sum;
+  // the batch is flushed before a normalized segment's storage goes away.
+  struct Pending {
+    std::string_view piece;
+    uint64_t hash;
+  };
+  constexpr int kBatch = 16;
+  Pending batch[kBatch];
+  int pending = 0;
   size_t total = 0;
+  auto flush = [&] {
+    for (int i = 0; i < pending; ++i) {
+      int n = cache->Find(batch[i].piece, batch[i].hash);
+      if (n < 0) {
+        model.MergeWord(batch[i].piece, &scratch);
+        n = static_cast<int>(scratch.ids().size());
+        cache->Insert(batch[i].piece, batch[i].hash, n);
+      }
+      total += static_cast<size_t>(n);
+    }
+    pending = 0;
+  };
   Traverse(
       text, allow_special,
       [&](std::string_view piece) {
@@ -89,15 +110,11 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
           return;
         }
         const uint64_t h = PieceCountCache::Hash(piece);
-        int n = cache->Find(piece, h);
-        if (n < 0) {
-          model.MergeWord(piece, &scratch);
-          n = static_cast<int>(scratch.ids().size());
-          cache->Insert(piece, h, n);
-        }
-        total += static_cast<size_t>(n);
+        cache->Prefetch(h);
+        batch[pending++] = {piece, h};
+        if (pending == kBatch) flush();
       },
-      [&](uint32_t) { ++total; });
+      [&](uint32_t) { ++total; }, flush);
   return total;
 }
 

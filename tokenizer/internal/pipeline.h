@@ -35,7 +35,8 @@ struct Pipeline {
   // thread are counted from a cache instead of running BPE again.
   size_t Count(std::string_view text, bool allow_special) const;
 
-  // Empties this thread's piece cache (benchmarks measure cold passes).
+  // Empties this thread's piece and pair caches (benchmarks measure cold
+  // passes).
   static void ResetPieceCache();
 
   // Whether the text may be cut after a newline that precedes an ASCII
@@ -52,10 +53,11 @@ struct Pipeline {
 
  private:
   // Calls on_piece(piece) for every pre-tokenized piece and on_added(id)
-  // for every added token, in order.
-  template <typename OnPiece, typename OnAdded>
+  // for every added token, in order; on_segment_end() after the pieces of
+  // each stretch between added tokens, whose views die with it.
+  template <typename OnPiece, typename OnAdded, typename OnSegmentEnd>
   void Traverse(std::string_view text, bool allow_special, OnPiece&& on_piece,
-                OnAdded&& on_added) const;
+                OnAdded&& on_added, OnSegmentEnd&& on_segment_end) const;
 };
 
 }  // namespace tokcost::tokenizer_internal
