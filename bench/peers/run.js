@@ -1,14 +1,18 @@
 // Side-by-side speed of tokcost and its peers on the same corpus, in one
 // run (these machines are noisy: only same-run ratios mean anything).
 //
-//   node run.js --tokcost-json FILE --corpus FILE [--reps N] [--vocab DIR]
+//   node run.js --tokcost-bin BIN --corpus FILE [--reps N] [--vocab DIR] [--threads N]
 //
-// FILE holds tokcost's own timings and counts (bench/count_speed). Every
-// peer counts the corpus as one string and as ~4 KB documents; its counts
-// are checked against tokcost's, and a peer that disagrees is reported with
-// the first differing document. Prints a table of median MB/s and the ratio
-// of tokcost (cold: first pass over unseen text) to each peer.
+// BIN is bench/count_speed. The run is N rounds; each round times tokcost
+// (one repetition of BIN, which prints its timings and counts) and then
+// every peer, so that a slow spell of the machine hits all of them alike.
+// Every peer counts the corpus as one string and as ~4 KB documents; its
+// counts are checked against tokcost's, and a peer that disagrees is
+// reported with the first differing document. Prints median MB/s and the
+// median over rounds of the ratio of tokcost (cold: first pass over unseen
+// text) to each peer.
 "use strict";
+const { execFileSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
 
@@ -39,12 +43,15 @@ async function timeIt(fn) {
 }
 
 async function main() {
-  const ours = JSON.parse(fs.readFileSync(arg("--tokcost-json"), "utf8"));
   const text = fs.readFileSync(arg("--corpus"), "utf8");
   const reps = Number(arg("--reps", "3"));
   const vocab = arg("--vocab");
+  const threads = arg("--threads", "1");
   const docs = documents(text);
   const mb = Buffer.byteLength(text) / 1e6;
+  const runOurs = () => JSON.parse(execFileSync(arg("--tokcost-bin"), [
+    "--tokenizer", "o200k_base", "--corpus", arg("--corpus"), "--reps", "1", "--threads", threads,
+  ], { maxBuffer: 1 << 26 }).toString());
 
   const peers = [
     ["tiktoken (WASM) 1.0.22", () => {
@@ -73,53 +80,70 @@ async function main() {
       const tok = Tokenizer.fromString(JSON.stringify(json));
       return async (t) => (await tok.encode(t, null, { addSpecialTokens: false })).getIds().length;
     }],
-  ];
-
-  const rows = [];
-  const oursCold = median(ours.cold.whole_mbps), oursColdDocs = median(ours.cold.docs_mbps);
-  rows.push(["tokcost (cold: first pass)", oursCold, oursColdDocs, "reference"]);
-  rows.push(["tokcost (warm piece cache)", median(ours.warm.whole_mbps), median(ours.warm.docs_mbps), "same counts"]);
-  for (const [name, make] of peers) {
-    let count;
+  ].map(([name, make]) => {
     try {
-      count = make();
+      return { name, count: make(), whole: [], perDoc: [], ratioWhole: [], ratioDocs: [] };
     } catch (e) {
-      rows.push([name, NaN, NaN, "not available: " + e.message.split("\n")[0]]);
-      continue;
+      return { name, error: "not available: " + e.message.split("\n")[0] };
     }
-    const whole = [], perDoc = [];
-    let wholeCount = 0, docCounts = [];
-    for (let r = 0; r < reps; ++r) {
-      const w = await timeIt(() => count(text));
-      whole.push(mb / w.seconds);
-      wholeCount = w.result;
+  });
+
+  const ours = { cold: { whole: [], perDoc: [] }, warm: { whole: [], perDoc: [] } };
+  let reference = null;
+  for (let r = 0; r < reps; ++r) {
+    const o = runOurs();
+    reference = o;
+    for (const kind of ["cold", "warm"]) {
+      ours[kind].whole.push(o[kind].whole_mbps[0]);
+      ours[kind].perDoc.push(o[kind].docs_mbps[0]);
+    }
+    for (const p of peers) {
+      if (p.error) continue;
+      const w = await timeIt(() => p.count(text));
       const d = await timeIt(async () => {
         const out = [];
-        for (const doc of docs) out.push(await count(doc));
+        for (const doc of docs) out.push(await p.count(doc));
         return out;
       });
-      perDoc.push(mb / d.seconds);
-      docCounts = d.result;
+      p.whole.push(mb / w.seconds);
+      p.perDoc.push(mb / d.seconds);
+      p.ratioWhole.push(o.cold.whole_mbps[0] / (mb / w.seconds));
+      p.ratioDocs.push(o.cold.docs_mbps[0] / (mb / d.seconds));
+      p.wholeCount = w.result;
+      p.docCounts = d.result;
     }
-    let agree = wholeCount === ours.whole_tokens ? "agrees" : `DISAGREES (whole: ${wholeCount} vs ${ours.whole_tokens})`;
-    const k = docCounts.findIndex((c, i) => c !== ours.doc_counts[i]);
+  }
+
+  const rows = [];
+  rows.push(["tokcost (cold: first pass)", median(ours.cold.whole), median(ours.cold.perDoc), 1, 1, "reference"]);
+  rows.push(["tokcost (warm piece cache)", median(ours.warm.whole), median(ours.warm.perDoc),
+             NaN, NaN, "same counts"]);
+  for (const p of peers) {
+    if (p.error) {
+      rows.push([p.name, NaN, NaN, NaN, NaN, p.error]);
+      continue;
+    }
+    let agree = p.wholeCount === reference.whole_tokens
+        ? "agrees" : `DISAGREES (whole: ${p.wholeCount} vs ${reference.whole_tokens})`;
+    const k = p.docCounts.findIndex((c, i) => c !== reference.doc_counts[i]);
     if (k >= 0) {
-      agree = `DISAGREES on document ${k} (${docCounts[k]} vs ${ours.doc_counts[k]}): ` +
+      agree = `DISAGREES on document ${k} (${p.docCounts[k]} vs ${reference.doc_counts[k]}): ` +
               JSON.stringify(docs[k].slice(0, 60));
     }
-    rows.push([name, median(whole), median(perDoc), agree]);
+    rows.push([p.name, median(p.whole), median(p.perDoc), median(p.ratioWhole), median(p.ratioDocs), agree]);
   }
   const pad = (s, n) => String(s).padEnd(n);
   const fmt = (x) => (Number.isNaN(x) ? "-" : x.toFixed(1));
-  console.log(`corpus: ${mb.toFixed(1)} MB mixed English/Russian, o200k; median of ${reps} repetitions; ` +
-              `tokcost threads: ${ours.threads}`);
+  const fmtx = (x) => (Number.isNaN(x) ? "-" : x.toFixed(1) + "x");
+  console.log(`corpus: ${mb.toFixed(1)} MB mixed English/Russian, o200k; ${reps} rounds ` +
+              `(tokcost, then each peer); medians; tokcost threads: ${threads}`);
   console.log(pad("implementation", 38) + pad("whole MB/s", 12) + pad("4KB docs MB/s", 15) +
               pad("tokcost x (whole)", 19) + pad("tokcost x (docs)", 18) + "counts");
-  for (const [name, w, d, agree] of rows) {
-    const rw = Number.isNaN(w) ? "-" : (oursCold / w).toFixed(1) + "x";
-    const rd = Number.isNaN(d) ? "-" : (oursColdDocs / d).toFixed(1) + "x";
-    console.log(pad(name, 38) + pad(fmt(w), 12) + pad(fmt(d), 15) + pad(rw, 19) + pad(rd, 18) + agree);
+  for (const [name, w, d, rw, rd, agree] of rows) {
+    console.log(pad(name, 38) + pad(fmt(w), 12) + pad(fmt(d), 15) + pad(fmtx(rw), 19) +
+                pad(fmtx(rd), 18) + agree);
   }
+  console.log("tokcost x: median over rounds of (tokcost cold MB/s / peer MB/s) in the same round");
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/internal/short_bytes.h"
+
 namespace tokcost::tokenizer_internal {
 
 inline constexpr uint32_t kNoId = 0xFFFFFFFFu;
@@ -31,7 +33,10 @@ class BytesToIdMap {
       uint32_t e = view_.slots[i];
       if (e == kNoId) return kNoId;
       const Entry& en = view_.entries[e];
-      if (en.hash == static_cast<uint32_t>(h) && KeyOf(en) == key) return en.id;
+      if (en.hash == static_cast<uint32_t>(h) && en.length == key.size() &&
+          EqualBytes(view_.arena + en.offset, key.data(), key.size())) {
+        return en.id;
+      }
     }
   }
   size_t size() const { return view_.entry_count; }

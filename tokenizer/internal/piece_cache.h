@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/internal/short_bytes.h"
+
 namespace tokcost::tokenizer_internal {
 
 class PieceCountCache {
@@ -31,7 +33,7 @@ class PieceCountCache {
   int Find(std::string_view piece, uint64_t hash) const {
     const Slot& s = slots_[hash & (kSlots - 1)];
     if (s.hash == hash && s.length == piece.size() &&
-        std::memcmp(s.bytes, piece.data(), piece.size()) == 0) {
+        EqualBytes(s.bytes, piece.data(), piece.size())) {
       return s.count;
     }
     return -1;
@@ -78,17 +80,6 @@ class PieceCountCache {
   }
 
  private:
-  static uint64_t Load64(const char* p) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
-  static uint32_t Load32(const char* p) {
-    uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  }
-
   struct Slot {
     uint64_t hash;
     uint8_t length;

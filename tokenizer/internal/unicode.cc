@@ -1,8 +1,12 @@
 #include "tokenizer/internal/unicode.h"
 
 namespace tokcost::tokenizer_internal {
-namespace {
+
+// Definitions of the tables unicode.h declares (external linkage from
+// those declarations).
 #include "tokenizer/internal/unicode_table.inc"
+
+namespace {
 
 // Length of the valid sequence at `i`, or 0 when it is invalid.
 size_t ValidSequenceLength(const unsigned char* p, size_t i, size_t n) {
@@ -28,19 +32,15 @@ size_t ValidSequenceLength(const unsigned char* p, size_t i, size_t n) {
 }  // namespace
 
 const uint16_t kAsciiClasses[128] = {
-#define TOKCOST_ROW(i) kStage2[i], kStage2[i + 1], kStage2[i + 2], kStage2[i + 3], \
-    kStage2[i + 4], kStage2[i + 5], kStage2[i + 6], kStage2[i + 7]
+#define TOKCOST_ROW(i) kClassStage2[i], kClassStage2[i + 1], kClassStage2[i + 2], \
+    kClassStage2[i + 3], kClassStage2[i + 4], kClassStage2[i + 5], kClassStage2[i + 6], \
+    kClassStage2[i + 7]
     TOKCOST_ROW(0),  TOKCOST_ROW(8),  TOKCOST_ROW(16), TOKCOST_ROW(24),
     TOKCOST_ROW(32), TOKCOST_ROW(40), TOKCOST_ROW(48), TOKCOST_ROW(56),
     TOKCOST_ROW(64), TOKCOST_ROW(72), TOKCOST_ROW(80), TOKCOST_ROW(88),
     TOKCOST_ROW(96), TOKCOST_ROW(104), TOKCOST_ROW(112), TOKCOST_ROW(120),
 #undef TOKCOST_ROW
 };
-
-uint16_t ClassOf(char32_t cp) {
-  if (cp >= 0x110000) return 0;
-  return kStage2[kStage1[cp >> 8] * 256 + (cp & 0xFF)];
-}
 
 size_t FindInvalidUtf8(std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());

@@ -18,8 +18,17 @@
 
 namespace tokcost::tokenizer_internal {
 
+// The two-stage class table generated from ICU (unicode_table_gen): blocks
+// of 256 code points, identical blocks shared. Inline: the scanners call
+// ClassOf for every non-ASCII character.
+extern const uint16_t kClassStage1[];
+extern const uint16_t kClassStage2[];
+
 // Class bits of a code point (see unicode_class_bits.h).
-uint16_t ClassOf(char32_t cp);
+inline uint16_t ClassOf(char32_t cp) {
+  if (cp >= 0x110000) return 0;
+  return kClassStage2[kClassStage1[cp >> 8] * 256 + (cp & 0xFF)];
+}
 
 // The same for ASCII, from a small table that stays in L1.
 extern const uint16_t kAsciiClasses[128];
