@@ -1,8 +1,13 @@
 // Loads Hugging Face tokenizer.json files with a BPE model. Only the
 // components the supported vocabularies use are accepted; anything else is
 // an error naming the JSON path, so a count is never silently inexact.
+// The parsed result is kept as a compiled file next to the JSON
+// (compiled_file.h) and read from there while the JSON is unchanged.
+#include <cstring>
 #include <nlohmann/json.hpp>
+#include <optional>
 
+#include "tokenizer/internal/compiled_file.h"
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/unicode.h"
 #include "tools/base/file_util.h"
@@ -11,6 +16,32 @@ namespace tokcost::tokenizer_internal {
 namespace {
 
 using Json = nlohmann::json;
+
+// What a tokenizer.json says, reduced to what the pipeline needs. It is
+// also the body of the compiled form (<file>.tokcost-idx): parsing the JSON
+// of a large vocabulary takes about a second, reading this a few ms.
+struct HfSpec {
+  BpeModel::Options options;
+  // Pre-tokenizer stages: a scanner's regex, or a MergedWithPrevious literal.
+  struct Stage {
+    bool is_regex;
+    std::string text;
+  };
+  std::vector<Stage> stages;
+  std::vector<Normalizer::Step> steps;
+  std::vector<std::pair<std::string, uint32_t>> tokens;  // bytes, id
+  struct MergeRule {
+    uint32_t left, right, rank, merged;
+  };
+  std::vector<MergeRule> merges;
+  struct Added {
+    std::string content;
+    uint32_t id;
+    bool special;
+    bool normalized;
+  };
+  std::vector<Added> added;
+};
 
 // GPT-2's byte-to-unicode table, inverted: code point -> byte.
 std::vector<int> ByteLevelDecodeTable() {
@@ -47,7 +78,7 @@ Status Unsupported(const std::string& path, const std::string& json_path,
 
 Status AddPreTokenizerStages(const std::string& path, const std::string& where,
                              const Json& pt, bool* byte_level,
-                             std::vector<PreTokenizer::Stage>* stages) {
+                             std::vector<HfSpec::Stage>* stages) {
   if (pt.is_null()) return OkStatus();
   const std::string type = pt.value("type", "");
   if (type == "Sequence") {
@@ -68,13 +99,14 @@ Status AddPreTokenizerStages(const std::string& path, const std::string& where,
     const Json& pattern = pt["pattern"];
     const std::string behavior = pt.value("behavior", "");
     if (pattern.contains("Regex") && behavior == "Isolated") {
-      StatusOr<MatchFn> scanner = FindScanner(pattern["Regex"].get<std::string>());
+      const std::string regex = pattern["Regex"].get<std::string>();
+      StatusOr<MatchFn> scanner = FindScanner(regex);
       if (!scanner.ok()) return scanner.status().WithContext(path + ": " + where);
-      stages->push_back({*scanner, ""});
+      stages->push_back({true, regex});
       return OkStatus();
     }
     if (pattern.contains("String") && behavior == "MergedWithPrevious") {
-      stages->push_back({nullptr, pattern["String"].get<std::string>()});
+      stages->push_back({false, pattern["String"].get<std::string>()});
       return OkStatus();
     }
   }
@@ -122,43 +154,39 @@ bool SplitMerge(const Json& merge, std::string* left, std::string* right) {
   return true;
 }
 
-StatusOr<std::unique_ptr<Pipeline>> Build(const std::string& path,
-                                          const Json& j) {
+StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
   const Json& model = j["model"];
   if (model.value("type", "") != "BPE") return Unsupported(path, "model.type", model["type"]);
   if (!model["dropout"].is_null()) return Unsupported(path, "model.dropout", model["dropout"]);
 
+  HfSpec spec;
   bool byte_level = false;
-  std::vector<PreTokenizer::Stage> stages;
   TOKCOST_RETURN_IF_ERROR(AddPreTokenizerStages(path, "pre_tokenizer",
-                                                j["pre_tokenizer"], &byte_level, &stages));
-  std::vector<Normalizer::Step> steps;
-  TOKCOST_RETURN_IF_ERROR(AddNormalizerSteps(path, "normalizer", j["normalizer"], &steps));
+                                                j["pre_tokenizer"], &byte_level, &spec.stages));
+  TOKCOST_RETURN_IF_ERROR(AddNormalizerSteps(path, "normalizer", j["normalizer"], &spec.steps));
 
   const Json& vocab = model["vocab"];
-  BpeModel::Options options;
-  options.byte_level = byte_level;
-  options.ignore_merges = model.value("ignore_merges", false);
-  options.byte_fallback = model.value("byte_fallback", false);
+  spec.options.byte_level = byte_level;
+  spec.options.ignore_merges = model.value("ignore_merges", false);
+  spec.options.byte_fallback = model.value("byte_fallback", false);
   if (model["unk_token"].is_string()) {
     auto it = vocab.find(model["unk_token"].get<std::string>());
-    if (it != vocab.end()) options.unk_id = it->get<uint32_t>();
+    if (it != vocab.end()) spec.options.unk_id = it->get<uint32_t>();
   }
-  auto pipeline = std::make_unique<Pipeline>(options);
-  pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
-  pipeline->normalizer = Normalizer(std::move(steps));
 
   const std::vector<int> table = ByteLevelDecodeTable();
   std::string bytes;
+  spec.tokens.reserve(vocab.size());
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
     if (byte_level && !ByteLevelDecode(it.key(), table, &bytes)) {
       // Some byte-level vocabularies carry a few tokens outside the byte
       // alphabet; no byte string can ever produce them.
       continue;
     }
-    pipeline->model.AddToken(byte_level ? bytes : it.key(), it->get<uint32_t>());
+    spec.tokens.emplace_back(byte_level ? bytes : it.key(), it->get<uint32_t>());
   }
   const Json& merges = model["merges"];
+  spec.merges.reserve(merges.size());
   std::string left, right;
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     if (!SplitMerge(merges[rank], &left, &right)) {
@@ -169,11 +197,9 @@ StatusOr<std::unique_ptr<Pipeline>> Build(const std::string& path,
       return InvalidArgumentError(path + ": model.merges[" + std::to_string(rank) +
                                   "]: token not in the vocabulary");
     }
-    pipeline->model.AddMerge(l->get<uint32_t>(), r->get<uint32_t>(),
-                             static_cast<uint32_t>(rank), m->get<uint32_t>());
+    spec.merges.push_back({l->get<uint32_t>(), r->get<uint32_t>(), static_cast<uint32_t>(rank),
+                           m->get<uint32_t>()});
   }
-  std::string error;
-  if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
 
   const Json& added = j["added_tokens"];
   for (size_t i = 0; i < added.size(); ++i) {
@@ -182,26 +208,183 @@ StatusOr<std::unique_ptr<Pipeline>> Build(const std::string& path,
         t.value("rstrip", false)) {
       return Unsupported(path, "added_tokens[" + std::to_string(i) + "]", t);
     }
-    AddedVocab& target = t.value("normalized", false) ? pipeline->normalized_added
-                                                      : pipeline->raw_added;
-    target.Add(t["content"].get<std::string>(), t["id"].get<uint32_t>(),
-               t.value("special", false));
+    spec.added.push_back({t["content"].get<std::string>(), t["id"].get<uint32_t>(),
+                          t.value("special", false), t.value("normalized", false)});
+  }
+  return spec;
+}
+
+StatusOr<HfSpec> ParseFile(const std::string& path) {
+  TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  Json j = Json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
+  try {
+    return Parse(path, j);
+  } catch (const Json::exception& e) {
+    return InvalidArgumentError(path + ": unexpected tokenizer.json structure: " + e.what());
+  }
+}
+
+StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const HfSpec& spec) {
+  std::vector<PreTokenizer::Stage> stages;
+  for (const HfSpec::Stage& st : spec.stages) {
+    if (!st.is_regex) {
+      stages.push_back({nullptr, st.text});
+      continue;
+    }
+    StatusOr<MatchFn> scanner = FindScanner(st.text);
+    if (!scanner.ok()) return scanner.status().WithContext(path);
+    stages.push_back({*scanner, ""});
+  }
+  auto pipeline = std::make_unique<Pipeline>(spec.options);
+  pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
+  pipeline->normalizer = Normalizer(spec.steps);
+  size_t bytes = 0;
+  for (const auto& [b, id] : spec.tokens) bytes += b.size();
+  pipeline->model.ReserveTokens(spec.tokens.size(), bytes);
+  for (const auto& [b, id] : spec.tokens) pipeline->model.AddToken(b, id);
+  for (const HfSpec::MergeRule& m : spec.merges) {
+    pipeline->model.AddMerge(m.left, m.right, m.rank, m.merged);
+  }
+  std::string error;
+  if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
+  for (const HfSpec::Added& a : spec.added) {
+    AddedVocab& target = a.normalized ? pipeline->normalized_added : pipeline->raw_added;
+    target.Add(a.content, a.id, a.special);
   }
   return pipeline;
+}
+
+// The compiled form: little-endian u32 numbers, strings and lists as
+// (length, contents), in the order Visit gives. Writer and Reader share
+// Visit, so the two directions cannot drift apart.
+constexpr char kCompiledMagic[] = "TKCHF01";
+
+template <typename Archive>
+void Visit(Archive& a, HfSpec& s) {
+  a.Bool(s.options.byte_level);
+  a.Bool(s.options.ignore_merges);
+  a.Bool(s.options.byte_fallback);
+  a.U32(s.options.unk_id);
+  a.List(s.stages, 8, [&](HfSpec::Stage& st) {
+    a.Bool(st.is_regex);
+    a.Str(st.text);
+  });
+  a.List(s.steps, 12, [&](Normalizer::Step& st) {
+    a.Kind(st.kind);
+    a.Str(st.pattern);
+    a.Str(st.content);
+  });
+  a.List(s.tokens, 8, [&](std::pair<std::string, uint32_t>& t) {
+    a.U32(t.second);
+    a.Str(t.first);
+  });
+  a.List(s.merges, 16, [&](HfSpec::MergeRule& m) {
+    a.U32(m.left);
+    a.U32(m.right);
+    a.U32(m.rank);
+    a.U32(m.merged);
+  });
+  a.List(s.added, 16, [&](HfSpec::Added& x) {
+    a.Str(x.content);
+    a.U32(x.id);
+    a.Bool(x.special);
+    a.Bool(x.normalized);
+  });
+}
+
+class Writer {
+ public:
+  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), 4); }
+  void Bool(bool b) { U32(b); }
+  void Kind(Normalizer::Step::Kind k) { U32(k); }
+  void Str(const std::string& s) {
+    U32(static_cast<uint32_t>(s.size()));
+    out_.append(s);
+  }
+  template <typename T, typename F>
+  void List(std::vector<T>& items, size_t /*min_bytes*/, F&& each) {
+    U32(static_cast<uint32_t>(items.size()));
+    for (T& item : items) each(item);
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Reads what Writer wrote; any shortfall or bad value makes ok() false and
+// every later read a no-op.
+class Reader {
+ public:
+  Reader(const char* data, size_t size) : p_(data), end_(data + size) {}
+  void U32(uint32_t& v) {
+    if (!ok_ || end_ - p_ < 4) return Fail();
+    std::memcpy(&v, p_, 4);
+    p_ += 4;
+  }
+  void Bool(bool& b) {
+    uint32_t v = 0;
+    U32(v);
+    b = v != 0;
+  }
+  void Kind(Normalizer::Step::Kind& k) {
+    uint32_t v = 0;
+    U32(v);
+    if (v > Normalizer::Step::kReplace) return Fail();
+    k = static_cast<Normalizer::Step::Kind>(v);
+  }
+  void Str(std::string& s) {
+    uint32_t n = 0;
+    U32(n);
+    if (!ok_ || static_cast<size_t>(end_ - p_) < n) return Fail();
+    s.assign(p_, n);
+    p_ += n;
+  }
+  // Items are at least `min_bytes` long: a damaged count cannot ask for a
+  // huge allocation.
+  template <typename T, typename F>
+  void List(std::vector<T>& items, size_t min_bytes, F&& each) {
+    uint32_t n = 0;
+    U32(n);
+    if (!ok_ || static_cast<size_t>(end_ - p_) < n * min_bytes) return Fail();
+    items.resize(n);
+    for (T& item : items) each(item);
+  }
+  bool done() const { return ok_ && p_ == end_; }
+
+ private:
+  void Fail() { ok_ = false; }
+
+  const char* p_;
+  const char* end_;
+  bool ok_ = true;
+};
+
+std::string Serialize(HfSpec spec) {
+  Writer w;
+  Visit(w, spec);
+  return std::move(w.out());
+}
+
+bool Deserialize(const char* data, size_t size, HfSpec* spec) {
+  Reader r(data, size);
+  Visit(r, *spec);
+  return r.done();
 }
 
 }  // namespace
 
 StatusOr<std::unique_ptr<Pipeline>> LoadHuggingFace(const std::string& path) {
-  TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  Json j = Json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
-    return Build(path, j);
-  } catch (const Json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected tokenizer.json structure: " +
-                                e.what());
+  if (std::optional<CompiledFile> c = MapCompiled(path, kCompiledMagic)) {
+    HfSpec spec;
+    // A damaged compiled file is rebuilt from the JSON below.
+    if (Deserialize(c->data, c->size, &spec)) return BuildPipeline(path, spec);
   }
+  TOKCOST_ASSIGN_OR_RETURN(HfSpec spec, ParseFile(path));
+  StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec);
+  if (pipeline.ok()) WriteCompiled(path, kCompiledMagic, Serialize(std::move(spec)));
+  return pipeline;
 }
 
 }  // namespace tokcost::tokenizer_internal

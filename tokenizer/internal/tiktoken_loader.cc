@@ -1,13 +1,7 @@
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstring>
-#include <fstream>
 #include <string_view>
 
+#include "tokenizer/internal/compiled_file.h"
 #include "tokenizer/internal/loaders.h"
 #include "tools/base/file_util.h"
 
@@ -41,64 +35,9 @@ bool DecodeBase64(std::string_view in, std::string* out) {
   return true;
 }
 
-// A compiled vocabulary next to the rank file (<file>.tokcost-idx): the
-// hash table as it sits in memory, mapped read-only, so that a start-up
-// costs no parsing. Tied to the rank file's size and mtime; rebuilt when
-// either changes.
-struct IdxPrefix {
-  char magic[8];  // "TKCIDX1\0"
-  uint64_t source_size;
-  int64_t source_mtime_ns;
-};
-
-bool SourceStat(const std::string& path, IdxPrefix* p) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return false;
-  std::memcpy(p->magic, "TKCIDX1", 8);
-  p->source_size = static_cast<uint64_t>(st.st_size);
-  p->source_mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
-  return true;
-}
-
-bool LoadCompiled(const std::string& path, BpeModel* model) {
-  IdxPrefix want;
-  if (!SourceStat(path, &want)) return false;
-  int fd = ::open((path + ".tokcost-idx").c_str(), O_RDONLY);
-  if (fd < 0) return false;
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < sizeof(IdxPrefix)) {
-    ::close(fd);
-    return false;
-  }
-  const size_t size = static_cast<size_t>(st.st_size);
-  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (addr == MAP_FAILED) return false;
-  std::shared_ptr<const void> mapping(addr, [size](const void* a) { ::munmap(const_cast<void*>(a), size); });
-  IdxPrefix got;
-  std::memcpy(&got, addr, sizeof(got));
-  if (std::memcmp(&got, &want, sizeof(got)) != 0) return false;
-  const char* data = static_cast<const char*>(addr) + sizeof(IdxPrefix);
-  return model->LoadVocab(data, size - sizeof(IdxPrefix), std::move(mapping));
-}
-
-// Best effort: a read-only vocabulary directory only costs the speed-up.
-void WriteCompiled(const std::string& path, const BpeModel& model) {
-  IdxPrefix prefix;
-  if (!SourceStat(path, &prefix)) return;
-  std::string tmp = path + ".tokcost-idx.tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(&prefix), sizeof(prefix));
-    std::string blob = model.SerializeVocab();
-    out.write(blob.data(), static_cast<std::streamsize>(blob.size()));
-    if (!out) {
-      ::unlink(tmp.c_str());
-      return;
-    }
-  }
-  if (::rename(tmp.c_str(), (path + ".tokcost-idx").c_str()) != 0) ::unlink(tmp.c_str());
-}
+// The compiled form (compiled_file.h) holds the vocabulary's hash table as
+// it sits in memory, read in place: a start-up costs no parsing.
+constexpr char kCompiledMagic[] = "TKCIDX1";
 
 }  // namespace
 
@@ -113,7 +52,8 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
     pipeline->raw_added.Add(content, id, /*special=*/true);
   }
   std::string error;
-  if (LoadCompiled(path, &pipeline->model)) {
+  if (std::optional<CompiledFile> c = MapCompiled(path, kCompiledMagic);
+      c && pipeline->model.LoadVocab(c->data, c->size, std::move(c->mapping))) {
     if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
     return pipeline;
   }
@@ -149,7 +89,7 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
   if (!pipeline->model.Finish(&error)) {
     return InvalidArgumentError(path + ": " + error);
   }
-  WriteCompiled(path, pipeline->model);
+  WriteCompiled(path, kCompiledMagic, pipeline->model.SerializeVocab());
   return pipeline;
 }
 
