@@ -7,6 +7,7 @@
 #include <numeric>
 #include <random>
 
+#include "tokenizer/internal/approx_scan.h"
 #include "tools/base/file_util.h"
 #include "tools/base/time_util.h"
 
@@ -14,32 +15,6 @@ namespace tokcost {
 namespace {
 
 using Json = nlohmann::json;
-
-constexpr uint8_t kCont = 15;  // UTF-8 continuation byte: keeps the class before it
-
-// Byte classes: 0 ASCII letter, 1 digit, 2 space/tab, 3 newline,
-// 4 other ASCII, 5 Cyrillic (lead D0-D3), 6 other 2-byte scripts,
-// 7 3-byte non-CJK, 8 4-byte (emoji...), 9 3-byte CJK/kana (lead E3-E9).
-constexpr std::array<uint8_t, 256> MakeClassTable() {
-  std::array<uint8_t, 256> t{};
-  for (int b = 0; b < 256; ++b) {
-    uint8_t c = 4;
-    if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z')) c = 0;
-    else if (b >= '0' && b <= '9') c = 1;
-    else if (b == ' ' || b == '\t') c = 2;
-    else if (b == '\n' || b == '\r') c = 3;
-    else if (b < 0x80) c = 4;
-    else if (b < 0xC0) c = kCont;
-    else if (b >= 0xD0 && b <= 0xD3) c = 5;
-    else if (b < 0xE0) c = 6;
-    else if (b >= 0xE3 && b <= 0xE9) c = 9;
-    else if (b < 0xF0) c = 7;
-    else c = 8;
-    t[b] = c;
-  }
-  return t;
-}
-constexpr std::array<uint8_t, 256> kClass = MakeClassTable();
 
 // Non-negative least squares by cyclic coordinate descent on the normal
 // equations (a handful of features: converges in a few hundred sweeps).
@@ -107,54 +82,22 @@ const std::vector<std::string>& ApproxFeatureNames() {
   return names;
 }
 
-namespace {
-
-constexpr uint32_t kLengthBuckets = 12;  // words of length 1..11, and 12+
-
-}  // namespace
+using tokenizer_internal::kLengthBuckets;
 
 ApproxFeatures ComputeApproxFeatures(std::string_view text) {
-  uint64_t chars[16] = {0};
-  uint64_t runs[16] = {0};
-  uint64_t ascii_words[kLengthBuckets] = {0}, cyrillic_words[kLengthBuckets] = {0};
-  uint64_t upper = 0, capitalized = 0, digit_groups = 0;
-  uint8_t prev = 3;  // as after a newline: the first character starts a run
-  uint32_t len = 0;  // characters in the current run
-  auto close = [&](uint8_t cls, uint32_t n) {
-    uint32_t bucket = (n < kLengthBuckets ? n : kLengthBuckets) - 1;
-    if (cls == 0) ++ascii_words[bucket];
-    else if (cls == 5) ++cyrillic_words[bucket];
-    else if (cls == 1) digit_groups += (n + 2) / 3;
-  };
-  for (unsigned char b : text) {
-    const uint8_t raw = kClass[b];
-    const uint8_t c = raw == kCont ? prev : raw;
-    const uint32_t is_upper = static_cast<unsigned char>(b - 'A') < 26;
-    if (c != prev) {
-      close(prev, len);
-      len = 0;
-      ++runs[c];
-      capitalized += is_upper;
-    }
-    const uint32_t starts_char = raw != kCont;
-    len += starts_char;
-    chars[c] += starts_char;
-    upper += is_upper;
-    prev = c;
-  }
-  close(prev, len);
+  const tokenizer_internal::ApproxCounts c = tokenizer_internal::ScanApprox(text);
   ApproxFeatures f{};
-  for (int i = 0; i < 10; ++i) {
-    f[i] = static_cast<double>(chars[i]);
-    f[10 + i] = static_cast<double>(runs[i]);
+  for (int i = 0; i < tokenizer_internal::kApproxClasses; ++i) {
+    f[i] = static_cast<double>(c.chars[i]);
+    f[10 + i] = static_cast<double>(c.runs[i]);
   }
   for (uint32_t i = 0; i < kLengthBuckets; ++i) {
-    f[20 + i] = static_cast<double>(ascii_words[i]);
-    f[20 + kLengthBuckets + i] = static_cast<double>(cyrillic_words[i]);
+    f[20 + i] = static_cast<double>(c.ascii_words[i]);
+    f[20 + kLengthBuckets + i] = static_cast<double>(c.cyrillic_words[i]);
   }
-  f[44] = static_cast<double>(upper);
-  f[45] = static_cast<double>(capitalized);
-  f[46] = static_cast<double>(digit_groups);
+  f[44] = static_cast<double>(c.upper);
+  f[45] = static_cast<double>(c.capitalized);
+  f[46] = static_cast<double>(c.digit_groups);
   f[47] = text.empty() ? 0 : 1;
   return f;
 }
