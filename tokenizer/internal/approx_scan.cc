@@ -81,10 +81,11 @@ ApproxCounts ScanApproxScalar(std::string_view text) {
 
 bool Avx2Available() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("popcnt");
+         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt") &&
+         __builtin_cpu_supports("popcnt");
 }
 
-#define TOKCOST_AVX2 __attribute__((target("avx2,bmi,bmi2,popcnt")))
+#define TOKCOST_AVX2 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt")))
 
 namespace {
 
@@ -124,6 +125,31 @@ inline void CloseRunOf(uint64_t n, ApproxCounts* c) {
   } else {
     const uint64_t bucket = (n < kLengthBuckets ? n : kLengthBuckets) - 1;
     ++(kClassId == 0 ? c->ascii_words : c->cyrillic_words)[bucket];
+  }
+}
+
+// Runs of class 0 or 1 that start at a bit of `starts` and end before bit
+// 63, whose bytes are characters, by length: bit i of `reach` is set while
+// bytes i..i+len-1 are all of the class, so popcount(starts & reach) counts
+// the runs at least `len` long.
+template <int kClassId>
+TOKCOST_AVX2 inline void CountInteriorRuns(uint64_t starts, uint64_t e, ApproxCounts* c) {
+  uint64_t reach = e;
+  uint64_t at_least = static_cast<uint64_t>(_mm_popcnt_u64(starts));  // len 1
+  if constexpr (kClassId == 1) {
+    // ceil(len / 3) groups: one for each len = 1, 4, 7, ... a run reaches.
+    for (unsigned len = 1; starts & reach; ++len) {
+      if (len % 3 == 1) c->digit_groups += static_cast<uint64_t>(_mm_popcnt_u64(starts & reach));
+      reach &= e >> len;
+    }
+  } else {
+    for (unsigned len = 1; len < kLengthBuckets && at_least != 0; ++len) {
+      reach &= e >> len;
+      const uint64_t longer = static_cast<uint64_t>(_mm_popcnt_u64(starts & reach));
+      c->ascii_words[len - 1] += at_least - longer;
+      at_least = longer;
+    }
+    c->ascii_words[kLengthBuckets - 1] += at_least;
   }
 }
 
@@ -169,7 +195,23 @@ TOKCOST_AVX2 inline void CountClass(uint64_t own, uint64_t cont, const BlockCarr
         CloseRunOf<k>(in.open_len, c);
       }
     }
-    for (uint64_t s = starts; s; s = _blsr_u64(s)) {
+    uint64_t s = starts;
+    if constexpr (k == 0 || k == 1) {
+      // ASCII letters and digits, with no continuation byte among them:
+      // a run's length in characters is its length in bytes, so the runs
+      // that start and end inside the block are counted by length with
+      // masks instead of one by one (they are most of the runs).
+      if ((e & cont) == 0 && s != 0) {
+        if (e >> 63) {  // the last run stays open: its own path, below
+          const unsigned last = 63 - static_cast<unsigned>(_lzcnt_u64(s));
+          out->open_len = 64 - last;
+          s &= ~(1ULL << last);
+        }
+        CountInteriorRuns<k>(s, e, c);
+        s = 0;
+      }
+    }
+    for (; s; s = _blsr_u64(s)) {
       const unsigned start = static_cast<unsigned>(_tzcnt_u64(s));
       if (ends) {
         const unsigned end = static_cast<unsigned>(_tzcnt_u64(ends));
