@@ -113,10 +113,6 @@ TOKCOST_AVX2 inline uint64_t Span(unsigned lo, unsigned hi) {
   return _bzhi_u64(~0ULL << lo, hi + 1);
 }
 
-}  // namespace
-
-namespace {
-
 // CloseRun for a class known at compile time (every run has a character).
 template <int kClassId>
 inline void CloseRunOf(uint64_t n, ApproxCounts* c) {
