@@ -63,11 +63,11 @@ int main(int argc, char** argv) {
     std::vector<double> whole, per_doc;
     size_t tokens = 0;
     for (int r = 0; r < reps; ++r) {
-      if (cold) tokenizer_internal::Pipeline::ResetPieceCache();
+      if (cold) tokenizer_internal::Pipeline::ResetThreadCaches();
       auto t0 = Clock::now();
       tokens = threads > 1 ? (*tok)->CountParallel(text, threads).value() : (*tok)->Count(text).value();
       whole.push_back(mb / std::chrono::duration<double>(Clock::now() - t0).count());
-      if (cold) tokenizer_internal::Pipeline::ResetPieceCache();
+      if (cold) tokenizer_internal::Pipeline::ResetThreadCaches();
       t0 = Clock::now();
       size_t sum = 0;
       for (std::string_view d : docs) sum += (*tok)->Count(d).value();

@@ -48,7 +48,7 @@ void CountWhole(benchmark::State& state, const Tokenizer* tok, const std::string
 void CountWholeCold(benchmark::State& state, const Tokenizer* tok, const std::string* text) {
   for (auto _ : state) {
     state.PauseTiming();
-    tokenizer_internal::Pipeline::ResetPieceCache();
+    tokenizer_internal::Pipeline::ResetThreadCaches();
     state.ResumeTiming();
     benchmark::DoNotOptimize(tok->Count(*text).value());
   }

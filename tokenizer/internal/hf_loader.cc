@@ -29,7 +29,7 @@ struct HfSpec {
   };
   std::vector<Stage> stages;
   std::vector<Normalizer::Step> steps;
-  std::vector<std::pair<std::string, uint32_t>> tokens;  // bytes, id
+  std::vector<std::pair<std::string, uint32_t>> tokens;  // bytes, id; from the JSON only
   struct MergeRule {
     uint32_t left, right, rank, merged;
   };
@@ -225,7 +225,10 @@ StatusOr<HfSpec> ParseFile(const std::string& path) {
   }
 }
 
-StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const HfSpec& spec) {
+// `vocab`: the vocabulary table of a compiled file, read in place; null to
+// build it from spec.tokens.
+StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const HfSpec& spec,
+                                                  const CompiledFile* vocab = nullptr) {
   std::vector<PreTokenizer::Stage> stages;
   for (const HfSpec::Stage& st : spec.stages) {
     if (!st.is_regex) {
@@ -239,10 +242,16 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   auto pipeline = std::make_unique<Pipeline>(spec.options);
   pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
   pipeline->normalizer = Normalizer(spec.steps);
-  size_t bytes = 0;
-  for (const auto& [b, id] : spec.tokens) bytes += b.size();
-  pipeline->model.ReserveTokens(spec.tokens.size(), bytes);
-  for (const auto& [b, id] : spec.tokens) pipeline->model.AddToken(b, id);
+  if (vocab != nullptr) {
+    if (!pipeline->model.LoadVocab(vocab->data, vocab->size, vocab->mapping)) {
+      return InternalError(path + ".tokcost-idx: damaged vocabulary table");
+    }
+  } else {
+    size_t bytes = 0;
+    for (const auto& [b, id] : spec.tokens) bytes += b.size();
+    pipeline->model.ReserveTokens(spec.tokens.size(), bytes);
+    for (const auto& [b, id] : spec.tokens) pipeline->model.AddToken(b, id);
+  }
   for (const HfSpec::MergeRule& m : spec.merges) {
     pipeline->model.AddMerge(m.left, m.right, m.rank, m.merged);
   }
@@ -255,10 +264,13 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   return pipeline;
 }
 
-// The compiled form: little-endian u32 numbers, strings and lists as
-// (length, contents), in the order Visit gives. Writer and Reader share
-// Visit, so the two directions cannot drift apart.
-constexpr char kCompiledMagic[] = "TKCHF01";
+// The compiled form: the vocabulary's hash table as BytesToIdMap::Serialize
+// writes it (a u64 length first, so the table starts 8-byte aligned in the
+// mapping and is read in place, as for tiktoken), then the rest of HfSpec:
+// little-endian u32 numbers, strings and lists as (length, contents), in
+// the order Visit gives. Writer and Reader share Visit, so the two
+// directions cannot drift apart.
+constexpr char kCompiledMagic[] = "TKCHF02";
 
 template <typename Archive>
 void Visit(Archive& a, HfSpec& s) {
@@ -274,10 +286,6 @@ void Visit(Archive& a, HfSpec& s) {
     a.Kind(st.kind);
     a.Str(st.pattern);
     a.Str(st.content);
-  });
-  a.List(s.tokens, 8, [&](std::pair<std::string, uint32_t>& t) {
-    a.U32(t.second);
-    a.Str(t.first);
   });
   a.List(s.merges, 16, [&](HfSpec::MergeRule& m) {
     a.U32(m.left);
@@ -361,14 +369,26 @@ class Reader {
   bool ok_ = true;
 };
 
-std::string Serialize(HfSpec spec) {
+std::string Serialize(HfSpec spec, const BpeModel& model) {
+  const std::string vocab = model.SerializeVocab();
+  const uint64_t n = vocab.size();
+  std::string out(reinterpret_cast<const char*>(&n), sizeof(n));
+  out += vocab;
+  out.resize((out.size() + 7) / 8 * 8);  // keeps what follows aligned too
   Writer w;
   Visit(w, spec);
-  return std::move(w.out());
+  return out + w.out();
 }
 
-bool Deserialize(const char* data, size_t size, HfSpec* spec) {
-  Reader r(data, size);
+// Splits a compiled file into its vocabulary table and the rest of HfSpec.
+bool Deserialize(const CompiledFile& c, CompiledFile* vocab, HfSpec* spec) {
+  uint64_t n;
+  if (c.size < sizeof(n)) return false;
+  std::memcpy(&n, c.data, sizeof(n));
+  const size_t rest = (sizeof(n) + n + 7) / 8 * 8;
+  if (n > c.size || rest > c.size) return false;
+  *vocab = {c.data + sizeof(n), n, c.mapping};
+  Reader r(c.data + rest, c.size - rest);
   Visit(r, *spec);
   return r.done();
 }
@@ -378,12 +398,18 @@ bool Deserialize(const char* data, size_t size, HfSpec* spec) {
 StatusOr<std::unique_ptr<Pipeline>> LoadHuggingFace(const std::string& path) {
   if (std::optional<CompiledFile> c = MapCompiled(path, kCompiledMagic)) {
     HfSpec spec;
-    // A damaged compiled file is rebuilt from the JSON below.
-    if (Deserialize(c->data, c->size, &spec)) return BuildPipeline(path, spec);
+    CompiledFile vocab;
+    // Anything wrong with a compiled file: rebuilt from the JSON below,
+    // which also reports any error in the vocabulary itself.
+    if (Deserialize(*c, &vocab, &spec)) {
+      StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec, &vocab);
+      if (pipeline.ok()) return pipeline;
+    }
   }
   TOKCOST_ASSIGN_OR_RETURN(HfSpec spec, ParseFile(path));
-  StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec);
-  if (pipeline.ok()) WriteCompiled(path, kCompiledMagic, Serialize(std::move(spec)));
+  TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<Pipeline> pipeline, BuildPipeline(path, spec));
+  spec.tokens.clear();  // in the vocabulary table now
+  WriteCompiled(path, kCompiledMagic, Serialize(std::move(spec), pipeline->model));
   return pipeline;
 }
 

@@ -38,33 +38,9 @@ size_t WithContraction(std::string_view s, size_t end) {
   return end + MatchContraction(s, end);
 }
 
-inline bool IsAscii(std::string_view s, size_t p) {
-  return static_cast<unsigned char>(s[p]) < 0x80;
-}
-
-// The common case, an all-ASCII word with an optional ASCII prefix (" the",
-// "Hello", "(foo", "HTTP"): in ASCII, U and W are just upper and lower case
-// letters, so the first two alternatives reduce to [A-Z]*[a-z]* with at
-// least one letter, and no backtracking can change that. Returns the end
-// of the match, or 0 when the general path must decide (no letters, or a
-// non-ASCII byte right after them that might extend the word).
-size_t AsciiWord(std::string_view s, size_t pos) {
-  const size_t n = s.size();
-  if (!IsAscii(s, pos)) return 0;
-  size_t p = pos;
-  const unsigned char b = static_cast<unsigned char>(s[p]);
-  if (!(AsciiClass(b) & (kL | kN)) && b != '\r' && b != '\n' && ++p == n) return 0;
-  size_t q = p;
-  while (q < n && IsAscii(s, q) && (AsciiClass(static_cast<unsigned char>(s[q])) & kLu)) ++q;
-  while (q < n && IsAscii(s, q) && (AsciiClass(static_cast<unsigned char>(s[q])) & kLl)) ++q;
-  if (q == p || (q < n && !IsAscii(s, q))) return 0;
-  return WithContraction(s, q);
-}
-
 }  // namespace
 
 size_t MatchO200k(std::string_view s, size_t pos) {
-  if (size_t e = AsciiWord(s, pos)) return e;
   const size_t n = s.size();
   CharAt c = At(s, pos);
   const bool prefix = !(c.cls & (kL | kN)) && !IsCrLf(c.cp);

@@ -69,7 +69,7 @@ thread_local ThreadCaches<PieceCountCache> piece_caches;
 
 }  // namespace
 
-void Pipeline::ResetPieceCache() {
+void Pipeline::ResetThreadCaches() {
   piece_caches.Clear();
   BpeModel::ResetThreadCaches();
 }

@@ -37,7 +37,7 @@ struct Pipeline {
 
   // Empties this thread's piece and pair caches (benchmarks measure cold
   // passes).
-  static void ResetPieceCache();
+  static void ResetThreadCaches();
 
   // Whether the text may be cut after a newline that precedes an ASCII
   // letter, counted in parts and summed with the same result: true when
