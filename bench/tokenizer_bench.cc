@@ -114,6 +114,14 @@ void ApproxFeaturePass(benchmark::State& state, const std::string* text) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
 }
 
+// A whole estimate with a shipped profile: the feature pass plus, where the
+// profile has one, the lexicon's lookups.
+void ApproxEstimateWhole(benchmark::State& state, const ApproxProfile* profile,
+                         const std::string* text) {
+  for (auto _ : state) benchmark::DoNotOptimize(profile->Estimate(*text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
+}
+
 }  // namespace
 }  // namespace tokcost
 
@@ -148,6 +156,14 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_Count_Docs/" + spec.name).c_str(), CountDocs, t, &docs,
                                  text.size())
         ->Unit(benchmark::kMillisecond);
+    StatusOr<ApproxProfile> profile = ApproxProfile::Load(root + "/data/approx/" + spec.name + ".json");
+    if (profile.ok()) {
+      static std::vector<std::unique_ptr<ApproxProfile>> profiles;
+      profiles.push_back(std::make_unique<ApproxProfile>(*std::move(profile)));
+      benchmark::RegisterBenchmark(("BM_Approx_Estimate/" + spec.name).c_str(), ApproxEstimateWhole,
+                                   profiles.back().get(), &text)
+          ->Unit(benchmark::kMillisecond);
+    }
     std::string path = VocabPath(spec, vocab_dir);
     StatusOr<std::unique_ptr<tokenizer_internal::Pipeline>> p =
         spec.format == "tiktoken"

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "tokenizer/internal/approx_scan.h"
+#include "tokenizer/internal/boundary_model.h"
 #include "tools/base/file_util.h"
 #include "tools/base/time_util.h"
 
@@ -78,7 +79,8 @@ const std::vector<std::string>& ApproxFeatureNames() {
       "ascii_letter_runs", "digit_runs", "space_runs", "newline_runs", "ascii_other_runs",
       "cyrillic_runs", "other_2byte_runs", "other_3byte_runs", "4byte_runs", "cjk_runs",
       "ascii_words_len1", "ascii_words_len2", "ascii_words_len3", "ascii_words_len4", "ascii_words_len5", "ascii_words_len6", "ascii_words_len7", "ascii_words_len8", "ascii_words_len9", "ascii_words_len10", "ascii_words_len11", "ascii_words_len12_up", "cyrillic_words_len1", "cyrillic_words_len2", "cyrillic_words_len3", "cyrillic_words_len4", "cyrillic_words_len5", "cyrillic_words_len6", "cyrillic_words_len7", "cyrillic_words_len8", "cyrillic_words_len9", "cyrillic_words_len10", "cyrillic_words_len11", "cyrillic_words_len12_up",
-      "uppercase_letters", "capitalized_words", "digit_groups_of_3", "constant"};
+      "uppercase_letters", "capitalized_words", "digit_groups_of_3", "constant",
+      "lexicon_tokens"};
   return names;
 }
 
@@ -110,8 +112,28 @@ ApproxEstimate ApproxProfile::FromFeatures(const ApproxFeatures& f) const {
   return Bounds(e, var_a, var_b, k95);
 }
 
+ApproxFeatures ApproxProfile::Features(std::string_view text) const {
+  ApproxFeatures f = ComputeApproxFeatures(text);
+  if (lexicon) f[kLexiconFeature] = lexicon->Estimate(text);
+  return f;
+}
+
 ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
-  return FromFeatures(ComputeApproxFeatures(text));
+  return FromFeatures(Features(text));
+}
+
+LexiconBuilder::LexiconBuilder()
+    : impl_(std::make_unique<tokenizer_internal::BoundaryModelBuilder>()) {}
+LexiconBuilder::~LexiconBuilder() = default;
+
+Status LexiconBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths) {
+  return impl_->Add(text, token_lengths);
+}
+
+bool LexiconBuilder::empty() const { return impl_->units() == 0; }
+
+std::shared_ptr<const tokenizer_internal::BoundaryModel> LexiconBuilder::Build() const {
+  return std::make_shared<const tokenizer_internal::BoundaryModel>(impl_->Build());
 }
 
 StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
@@ -124,6 +146,20 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   std::shuffle(samples.begin(), samples.end(), rng);
   size_t holdout = std::max<size_t>(5, static_cast<size_t>(samples.size() * options.holdout_fraction));
   size_t train = samples.size() - holdout;
+
+  std::shared_ptr<const tokenizer_internal::BoundaryModel> lexicon;
+  if (options.learn_lexicon) {
+    LexiconBuilder own;
+    LexiconBuilder* builder = options.lexicon ? options.lexicon : &own;
+    for (size_t i = 0; i < train; ++i) {
+      if (samples[i].token_lengths.empty()) continue;
+      TOKCOST_RETURN_IF_ERROR(builder->Add(samples[i].text, samples[i].token_lengths));
+    }
+    if (!builder->empty()) lexicon = builder->Build();
+  }
+  for (CalibrationSample& s : samples) {
+    s.features[kLexiconFeature] = lexicon ? lexicon->Estimate(s.text) : 0;
+  }
 
   // Rows weighted by 1/sqrt(tokens): relative error matters, so long
   // documents must not dominate the fit.
@@ -139,6 +175,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   std::vector<double> coef = Nnls(rows, target);
   ApproxProfile p;
   std::copy(coef.begin(), coef.end(), p.coefficients.begin());
+  p.lexicon = lexicon;
   p.sample_size = static_cast<int64_t>(samples.size());
   p.created = TodayUtc();
 
@@ -193,6 +230,9 @@ std::string ApproxProfile::ToJson() const {
             {"provisional", provisional},
             {"sample_size", sample_size},
             {"coefficients", coef},
+            {"lexicon", lexicon ? Json{{"contexts", lexicon->entries()},
+                                       {"note", "beside this file: NAME.lexicon"}}
+                                : Json(nullptr)},
             {"error_model", {{"a", var_a}, {"b", var_b}, {"k95", k95},
                              {"note", "variance = a*E + b*E^2; bounds E -/+ k95*sqrt(variance)"}}},
             {"heldout", {{"documents", heldout_documents},
@@ -221,6 +261,8 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
     const Json& coef = j.at("coefficients");
     for (int i = 0; i < kApproxFeatures; ++i) {
       const std::string& name = ApproxFeatureNames()[i];
+      // Profiles from before lexicons have no lexicon coefficient.
+      if (i == kLexiconFeature && !coef.contains(name)) continue;
       if (!coef.contains(name) || !coef[name].is_number() || coef[name].get<double>() < 0) {
         return InvalidArgumentError(path + ": $.coefficients." + name + ": expected a number >= 0");
       }
@@ -241,10 +283,35 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
       p.heldout_coverage = h.value("coverage_of_95pct_bounds", 0.0);
       p.heldout_aggregate_error = h.value("aggregate_relative_error", 0.0);
     }
+    if (j.contains("lexicon") && !j["lexicon"].is_null()) {
+      std::string lexicon_path = LexiconPath(path);
+      StatusOr<std::string> bytes = ReadFile(lexicon_path);
+      if (!bytes.ok()) {
+        return InvalidArgumentError(path + ": $.lexicon: " + bytes.status().message());
+      }
+      StatusOr<tokenizer_internal::BoundaryModel> model =
+          tokenizer_internal::BoundaryModel::Parse(*bytes);
+      if (!model.ok()) return InvalidArgumentError(lexicon_path + ": " + model.status().message());
+      p.lexicon = std::make_shared<const tokenizer_internal::BoundaryModel>(*std::move(model));
+    } else if (p.coefficients[kLexiconFeature] > 0) {
+      return InvalidArgumentError(path + ": $.coefficients.lexicon_tokens: > 0 without a lexicon");
+    }
   } catch (const Json::exception& e) {
     return InvalidArgumentError(path + ": " + e.what());
   }
   return p;
+}
+
+std::string ApproxProfile::LexiconPath(const std::string& profile_path) {
+  const size_t slash = profile_path.rfind('/');
+  const size_t dot = profile_path.rfind('.');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_ext ? profile_path.substr(0, dot) : profile_path) + ".lexicon";
+}
+
+Status ApproxProfile::Save(const std::string& path) const {
+  if (lexicon) TOKCOST_RETURN_IF_ERROR(WriteFile(LexiconPath(path), lexicon->Serialize()));
+  return WriteFile(path, ToJson());
 }
 
 }  // namespace tokcost

@@ -10,7 +10,12 @@
 // which stand for words and numbers; ASCII and Cyrillic words by length,
 // since long words split into more tokens; upper-case letters; digit runs
 // in groups of three); a profile's non-negative coefficients combine them
-// into a count.
+// into a count. A profile fitted against a local exact tokenizer also has a
+// lexicon (internal/boundary_model.h): where that tokenizer starts tokens,
+// by the characters around each position, learned from its own output. The
+// lexicon's estimate is one more feature; it is what brings per-document
+// error down, since classes and lengths cannot tell frequent words (one
+// token) from rare ones. It costs a hash lookup or more per character.
 //
 // Error model: the residual variance of a text whose estimate is E is
 // a*E + b*E^2: a random part that grows with size and a systematic part
@@ -25,6 +30,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,15 +41,35 @@ namespace tokcost {
 
 // 10 character classes, 10 run kinds, ASCII and Cyrillic words by length
 // (1..11, 12+: 12 each), upper-case letters, capitalized words, digit
-// groups, constant.
-inline constexpr int kApproxFeatures = 48;
+// groups, constant; then the lexicon's estimate (0 without a lexicon).
+inline constexpr int kApproxFeatures = 49;
+inline constexpr int kLexiconFeature = 48;
 using ApproxFeatures = std::array<double, kApproxFeatures>;
 
 // Names of the features, in order (for profiles and reports).
 const std::vector<std::string>& ApproxFeatureNames();
 
-// The hot path: one pass, no allocation.
+// The hot path: one pass, no allocation. Leaves the lexicon feature 0.
 ApproxFeatures ComputeApproxFeatures(std::string_view text);
+
+namespace tokenizer_internal {
+class BoundaryModel;
+class BoundaryModelBuilder;
+}  // namespace tokenizer_internal
+
+// Learns a lexicon from texts and their exact tokens' byte lengths.
+class LexiconBuilder {
+ public:
+  LexiconBuilder();
+  ~LexiconBuilder();
+  // InvalidArgument when the lengths do not add up to the text's size.
+  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths);
+  bool empty() const;
+  std::shared_ptr<const tokenizer_internal::BoundaryModel> Build() const;
+
+ private:
+  std::unique_ptr<tokenizer_internal::BoundaryModelBuilder> impl_;
+};
 
 struct ApproxEstimate {
   int64_t tokens = 0;
@@ -73,6 +99,9 @@ struct ApproxProfile {
   bool provisional = false;   // not fitted on real counts: wide bounds
   int64_t sample_size = 0;
   ApproxFeatures coefficients{};
+  // Set when fitted against an exact tokenizer's token boundaries; stored
+  // beside the profile (NAME.lexicon).
+  std::shared_ptr<const tokenizer_internal::BoundaryModel> lexicon;
   double var_a = 0, var_b = 0, k95 = 1.96;
   // Held-out relative errors |E - T| / T.
   double heldout_p50 = 0, heldout_p95 = 0, heldout_coverage = 0;
@@ -80,22 +109,36 @@ struct ApproxProfile {
   int64_t heldout_documents = 0;
 
   ApproxEstimate Estimate(std::string_view text) const;
+  // ComputeApproxFeatures plus the lexicon's estimate.
+  ApproxFeatures Features(std::string_view text) const;
   ApproxEstimate FromFeatures(const ApproxFeatures& f) const;
   ApproxTotal NewTotal() const { return ApproxTotal(var_a, var_b, k95); }
 
+  // Errors name the file and the JSON path, or the lexicon file.
   static StatusOr<ApproxProfile> Load(const std::string& path);
+  // Writes `path` (JSON) and, with a lexicon, LexiconPath(path).
+  Status Save(const std::string& path) const;
+  static std::string LexiconPath(const std::string& profile_path);
   std::string ToJson() const;
 };
 
-// One calibration document: its features and its exact count.
+// One calibration document: its features and its exact count; with its
+// text and its tokens' byte lengths when a lexicon is to be learned.
 struct CalibrationSample {
   ApproxFeatures features;
   double tokens;
+  std::string text;
+  std::vector<uint32_t> token_lengths;
 };
 
 struct FitOptions {
   double holdout_fraction = 0.3;
   uint64_t seed = 1;
+  // Learn a lexicon from the token lengths of the fitted samples that have
+  // them (never the held-out ones), added to what `lexicon` already holds
+  // (other text); nullptr: from the samples alone.
+  bool learn_lexicon = false;
+  LexiconBuilder* lexicon = nullptr;
 };
 
 // Fits coefficients (non-negative least squares) on part of the samples and

@@ -1,6 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <iterator>
 #include <thread>
 
@@ -154,6 +155,50 @@ StatusOr<std::vector<uint32_t>> Tokenizer::Encode(
   CollectingSink sink;
   pipeline_->Run(valid, options.allow_special, &sink);
   return std::move(sink.out);
+}
+
+StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text) const {
+  if (sentencepiece_) {
+    return FailedPreconditionError("token lengths are not available for SentencePiece models");
+  }
+  TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, Encode(text));
+  std::call_once(token_bytes_once_, [this] {
+    const bool byte_fallback = !pipeline_->model.byte_level();
+    pipeline_->model.ForEachToken([&](std::string_view bytes, uint32_t id) {
+      if (id >= token_bytes_.size()) token_bytes_.resize(id + 1);
+      std::string t(bytes);
+      if (byte_fallback && t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' &&
+          std::isxdigit(static_cast<unsigned char>(t[3])) &&
+          std::isxdigit(static_cast<unsigned char>(t[4]))) {
+        t.assign(1, static_cast<char>(std::stoi(t.substr(3, 2), nullptr, 16)));
+      }
+      for (const auto& step : pipeline_->normalizer.steps()) {
+        if (step.kind != tokenizer_internal::Normalizer::Step::kReplace || step.content.empty()) continue;
+        for (size_t at = t.find(step.content); at != std::string::npos;
+             at = t.find(step.content, at + step.pattern.size())) {
+          t.replace(at, step.content.size(), step.pattern);
+        }
+      }
+      token_bytes_[id] = std::move(t);
+    });
+  });
+  std::vector<uint32_t> lengths;
+  lengths.reserve(ids.size());
+  size_t pos = 0;
+  for (uint32_t id : ids) {
+    std::string_view bytes = id < token_bytes_.size() ? token_bytes_[id] : std::string_view();
+    if (bytes.empty() || text.compare(pos, bytes.size(), bytes) != 0) {
+      return FailedPreconditionError(name_ + ": token " + std::to_string(id) +
+                                     " does not spell the text at byte " + std::to_string(pos));
+    }
+    lengths.push_back(static_cast<uint32_t>(bytes.size()));
+    pos += bytes.size();
+  }
+  if (pos != text.size()) {
+    return FailedPreconditionError(name_ + ": tokens cover " + std::to_string(pos) + " of " +
+                                   std::to_string(text.size()) + " bytes");
+  }
+  return lengths;
 }
 
 std::string VocabPath(const TokenizerSpec& spec, const std::string& vocab_dir) {

@@ -22,6 +22,7 @@
 #include <istream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,14 @@ class Tokenizer {
   StatusOr<std::vector<uint32_t>> Encode(std::string_view text,
                                          const TokenizeOptions& options = {}) const;
 
+  // The byte length of each token of `text`, for learning where tokens
+  // start (tokcost calibrate). Tokens are read back to the text's bytes
+  // (byte-fallback tokens "<0xHH>" as that byte; a normalizer's literal
+  // replacements undone, e.g. Gemma's "\u2581" back to a space).
+  // FailedPrecondition when they still do not spell the text (NFC changed
+  // it; user SentencePiece models).
+  StatusOr<std::vector<uint32_t>> TokenLengths(std::string_view text) const;
+
  private:
   friend StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
       const TokenizerSpec&, const std::string&);
@@ -98,6 +107,9 @@ class Tokenizer {
   // user-supplied SentencePiece model.
   std::unique_ptr<tokenizer_internal::Pipeline> pipeline_;
   std::unique_ptr<tokenizer_internal::SentencePieceBackend> sentencepiece_;
+  // Id -> the text bytes it stands for, built on the first TokenLengths call.
+  mutable std::once_flag token_bytes_once_;
+  mutable std::vector<std::string> token_bytes_;
 };
 
 // Reads data/tokenizers.json; errors name the file and JSON path.

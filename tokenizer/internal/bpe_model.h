@@ -95,6 +95,12 @@ class BpeModel {
 
   uint32_t Find(std::string_view bytes) const { return vocab_.Find(bytes); }
   size_t vocab_size() const { return vocab_.size(); }
+  bool byte_level() const { return options_.byte_level; }
+  // Calls f(bytes, id) for every token of the vocabulary.
+  template <typename F>
+  void ForEachToken(F&& f) const {
+    vocab_.ForEach(f);
+  }
 
   // Leaves the tokens of `word` in scratch->ids().
   void MergeWord(std::string_view word, Scratch* scratch,

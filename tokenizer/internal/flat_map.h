@@ -41,6 +41,12 @@ class BytesToIdMap {
   }
   size_t size() const { return view_.entry_count; }
 
+  // Calls f(bytes, id) for every entry, in no particular order.
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (size_t i = 0; i < view_.entry_count; ++i) f(KeyOf(view_.entries[i]), view_.entries[i].id);
+  }
+
   // The table as bytes, for a compiled vocabulary file; and a table that
   // reads such bytes in place (`keep_alive` owns the memory, e.g. an mmap).
   std::string Serialize() const;

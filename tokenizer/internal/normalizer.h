@@ -23,6 +23,7 @@ class Normalizer {
   explicit Normalizer(std::vector<Step> steps) : steps_(std::move(steps)) {}
 
   bool identity() const { return steps_.empty(); }
+  const std::vector<Step>& steps() const { return steps_; }
 
   // Returns the normalized text: `text` itself when nothing changes,
   // otherwise a view of *storage.

@@ -1,8 +1,10 @@
 #include "tools/base/file_util.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -22,6 +24,25 @@ StatusOr<std::string> ReadStream(std::istream& in, const std::string& name) {
   out << in.rdbuf();
   if (in.bad()) return InvalidArgumentError(name + ": read error");
   return out.str();
+}
+
+Status WriteFile(const std::string& path, const std::string& contents) {
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return NotFoundError(path + ": cannot write: " + std::strerror(errno));
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    out.close();
+    if (!out) {
+      std::remove(tmp.c_str());
+      return InternalError(path + ": write failed");
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return InternalError(path + ": cannot rename into place: " + std::strerror(errno));
+  }
+  return OkStatus();
 }
 
 bool FileExists(const std::string& path) {

@@ -18,6 +18,10 @@ StatusOr<std::string> ReadFile(const std::string& path);
 // Reads a stream to its end; `name` is used in error messages.
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name);
 
+// Writes a whole file through a temporary in the same directory and a
+// rename, so readers never see half a file; errors name the path.
+Status WriteFile(const std::string& path, const std::string& contents);
+
 bool FileExists(const std::string& path);
 
 // Joins two path components with exactly one '/'.

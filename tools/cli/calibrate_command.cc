@@ -24,8 +24,28 @@ struct CalibrateFlags {
   std::string output;
   std::string fitted_on;
   bool json = false;
+  bool no_lexicon = false;
+  std::vector<std::string> lexicon_files;
   std::vector<std::string> inputs;
 };
+
+// Feeds whole files, 64 KB at a time (cut after a newline), to the lexicon.
+Status AddLexiconFiles(const std::vector<std::string>& files, const Tokenizer& tok,
+                       LexiconBuilder* lexicon) {
+  for (const std::string& file : files) {
+    TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+    for (size_t start = 0; start < text.size();) {
+      size_t end = text.find('\n', std::min(text.size(), start + (64 << 10)));
+      end = end == std::string::npos ? text.size() : end + 1;
+      std::string_view part(text.data() + start, end - start);
+      StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(part);
+      if (!lengths.ok()) return Status(lengths.status().code(), file + ": " + lengths.status().message());
+      TOKCOST_RETURN_IF_ERROR(lexicon->Add(part, *lengths));
+      start = end;
+    }
+  }
+  return OkStatus();
+}
 
 // A document's text: a request's messages joined, or a slice of a text file.
 StatusOr<std::vector<std::string>> Documents(const Context& ctx, const CalibrateFlags& f) {
@@ -72,18 +92,41 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     name = name.substr(0, name.rfind('.'));
   }
   std::vector<int64_t> counts;
+  std::vector<std::vector<uint32_t>> token_lengths(docs->size());
   std::string method = "exact";
+  LexiconBuilder lexicon;
+  bool learn_lexicon = false;
   if (f.model.empty()) {
     StatusOr<std::unique_ptr<Tokenizer>> tok = f.tokenizer_file.empty()
                                                    ? ctx.LoadTokenizerByName(f.tokenizer)
                                                    : ctx.LoadTokenizerFile(f.tokenizer_file);
     if (!tok.ok()) return fail(tok.status());
-    for (const std::string& d : *docs) {
-      StatusOr<size_t> n = (*tok)->Count(d);
+    // A lexicon needs tokens that spell the text (not Gemma's, not
+    // SentencePiece models'); without one the fit uses the other features.
+    learn_lexicon = !f.no_lexicon && (*tok)->TokenLengths("Lexicon probe: Проверка.").ok();
+    if (!learn_lexicon && !f.lexicon_files.empty()) {
+      return fail(InvalidArgumentError(
+          f.no_lexicon ? "--lexicon and --no-lexicon exclude each other"
+                       : name + ": its tokens do not spell the text, so it cannot have a lexicon"));
+    }
+    if (learn_lexicon) {
+      Status st = AddLexiconFiles(f.lexicon_files, **tok, &lexicon);
+      if (!st.ok()) return fail(st);
+    }
+    for (size_t i = 0; i < docs->size(); ++i) {
+      StatusOr<size_t> n = (*tok)->Count((*docs)[i]);
       if (!n.ok()) return fail(n.status());
       counts.push_back(static_cast<int64_t>(*n));
+      if (!learn_lexicon) continue;
+      // Texts a normalizer changes (rare: NFC for Qwen) only lose their part
+      // in the lexicon.
+      StatusOr<std::vector<uint32_t>> lengths = (*tok)->TokenLengths((*docs)[i]);
+      if (lengths.ok()) token_lengths[i] = *std::move(lengths);
     }
   } else {
+    if (!f.lexicon_files.empty()) {
+      return fail(InvalidArgumentError("--lexicon needs --tokenizer or --tokenizer-file"));
+    }
     StatusOr<const Catalog*> catalog = ctx.Models();
     if (!catalog.ok()) return fail(catalog.status());
     StatusOr<ResolvedModel> m = (*catalog)->Resolve(f.model);
@@ -103,9 +146,12 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
   }
   std::vector<CalibrationSample> samples;
   for (size_t i = 0; i < docs->size(); ++i) {
-    samples.push_back({ComputeApproxFeatures((*docs)[i]), static_cast<double>(counts[i])});
+    samples.push_back({ComputeApproxFeatures((*docs)[i]), static_cast<double>(counts[i]),
+                       (*docs)[i], std::move(token_lengths[i])});
   }
-  StatusOr<ApproxProfile> profile = FitApproxProfile(samples, {f.holdout, f.seed});
+  FitOptions fit{.holdout_fraction = f.holdout, .seed = f.seed, .learn_lexicon = learn_lexicon,
+                 .lexicon = &lexicon};
+  StatusOr<ApproxProfile> profile = FitApproxProfile(std::move(samples), fit);
   if (!profile.ok()) return fail(profile.status());
   profile->name = name;
   profile->fitted_on = f.fitted_on.empty() ? "calibrated with " + method + " counts on " +
@@ -114,7 +160,7 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
   std::string out = f.output.empty() ? UserProfilePath(ctx, name) : f.output;
   size_t slash = out.rfind('/');
   if (slash != std::string::npos) std::system(("mkdir -p '" + out.substr(0, slash) + "'").c_str());
-  std::ofstream(out) << profile->ToJson();
+  if (Status st = profile->Save(out); !st.ok()) return fail(st);
   if (f.json) {
     ctx.io.out << nlohmann::json{{"profile", out},
                                  {"name", name},
@@ -151,7 +197,10 @@ Runner RegisterCalibrate(CLI::App* app) {
       "Draws --sample documents (requests of a JSONL workload, or 1-5 KB slices of text files),\n"
       "counts them exactly (local tokenizer, or the endpoint through the cache), fits the\n"
       "coefficients on 70% and measures the error on the held-out 30%. The profile goes to\n"
-      "<cache dir>/profiles/NAME.json, where --count approx and hybrid find it.\n\n"
+      "<cache dir>/profiles/NAME.json, where --count approx and hybrid find it.\n"
+      "Against a local tokenizer it also learns a lexicon (where that tokenizer starts tokens)\n"
+      "from the fitted documents and any --lexicon files (more text: lower per-document error;\n"
+      "never the documents that measure the error).\n\n"
       "Example:\n"
       "  tools/tokcost calibrate --model yandexgpt-lite --sample 200 data/examples/support_chats.jsonl");
   cmd->add_option("--tokenizer", f->tokenizer, "Exact tokenizer to calibrate against");
@@ -163,6 +212,10 @@ Runner RegisterCalibrate(CLI::App* app) {
   cmd->add_option("--holdout", f->holdout, "Fraction held out to measure the error (default 0.3)");
   cmd->add_option("-o,--output", f->output, "Profile path (default <cache dir>/profiles/NAME.json)");
   cmd->add_option("--fitted-on", f->fitted_on, "Describe the text, for the profile");
+  cmd->add_option("--lexicon", f->lexicon_files,
+                  "More text to learn the lexicon from (local tokenizers; repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_flag("--no-lexicon", f->no_lexicon, "Fit without a lexicon (fastest estimates)");
   cmd->add_flag("--json", f->json, "JSON output");
   cmd->add_option("inputs", f->inputs, "Text files or JSONL workloads");
   return [f](const Context& ctx) { return RunCalibrate(*f, ctx); };

@@ -1,0 +1,122 @@
+// Where tokens start, learned from a tokenizer's own output: for each code
+// point, the expected number of tokens starting at it (0 or 1, more for a
+// character split into byte tokens), predicted from the code points around
+// it. This is the lexical part of the approximation (approx.h): character
+// classes and word lengths cannot tell a Russian word that is one token
+// from one of the same length that is four.
+//
+//   BoundaryModelBuilder b;
+//   b.Add(text, token_lengths);      // byte length of each token of text
+//   BoundaryModel m = b.Build();
+//   double tokens = m.Estimate(other_text);
+//
+// Contexts, narrowest first: the code point alone; with 1 before; 1 before
+// and 1 after; 2+1; 2+2; 3+2. Each context keeps its mean number of token
+// starts, smoothed towards the next narrower context's. A context is kept
+// only when seen kMinCount times and its estimate differs from the narrower
+// one by more than kPrune (most contexts add nothing), and so are the
+// narrower contexts it extends, marked as having wider ones. Estimate walks
+// from the narrowest context outwards while the marks say a wider one may
+// be kept, and takes the widest found: a lookup or a few per code point,
+// nearly all hits. Bytes that are not UTF-8 count as units of their own.
+//
+// BoundaryModel is immutable and thread-safe; the builder is not.
+#ifndef TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
+#define TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "tools/base/status.h"
+
+namespace tokcost::tokenizer_internal {
+
+inline constexpr int kBoundaryLevels = 6;
+// Default estimate by the unit's UTF-8 length (0: a byte that is not UTF-8).
+using BoundaryDefaults = std::array<float, 5>;
+
+class BoundaryModel {
+ public:
+  BoundaryModel() = default;
+
+  // Expected number of tokens of `text`.
+  double Estimate(std::string_view text) const;
+
+  bool empty() const { return entries_ == 0; }
+  size_t entries() const { return entries_; }
+
+  // A compact binary form (magic, defaults, then the kept contexts).
+  std::string Serialize() const;
+  static StatusOr<BoundaryModel> Parse(std::string_view bytes);
+
+ private:
+  friend class BoundaryModelBuilder;
+  struct Slot {
+    uint32_t tag = 0;     // 0: empty
+    uint16_t value = 0;   // in 1/4096ths of a token
+    uint16_t wider = 0;   // 1: wider contexts extending this one are kept
+  };
+  struct Item {
+    uint64_t key;
+    float value;
+    bool wider;
+  };
+  BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items);
+  // The slot kept for `key`, or nullptr.
+  const Slot* Find(uint64_t key) const {
+    const uint32_t tag = static_cast<uint32_t>(key >> 32) | 1;
+    for (size_t i = key & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.tag == tag) return &s;
+      if (s.tag == 0) return nullptr;
+    }
+  }
+  // Sum of estimates for units [begin, end) of `units`, which has
+  // kMaxLeft units before `begin` and kMaxRight after `end`.
+  double EstimateUnits(const uint32_t* units, const uint8_t* classes, size_t begin,
+                       size_t end) const;
+
+  BoundaryDefaults defaults_{};
+  // Level 0 (the code point alone) for code points below kDense (ASCII,
+  // Latin, Cyrillic...), without hashing; tag 0 where not kept.
+  static constexpr uint32_t kDense = 0x800;
+  std::vector<Slot> dense_;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  size_t entries_ = 0;
+  std::vector<Item> items_;  // what the slots hold, for Serialize
+};
+
+class BoundaryModelBuilder {
+ public:
+  static constexpr uint32_t kMinCount = 3;
+  static constexpr float kPrune = 0.03f;
+
+  // `token_lengths` are the byte lengths of the tokens of `text`, in order;
+  // they must add up to text.size() (InvalidArgument otherwise, and the text
+  // is not used).
+  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths);
+
+  size_t units() const { return units_.size(); }
+  BoundaryModel Build() const;
+
+ private:
+  struct Stat {
+    double starts = 0;
+    uint32_t seen = 0;
+  };
+  // Every text's units, with a separator between texts; token starts per unit.
+  std::vector<uint32_t> units_;
+  std::vector<uint8_t> lengths_;
+  std::vector<float> starts_;
+  std::array<std::unordered_map<uint64_t, Stat>, kBoundaryLevels> stats_;
+};
+
+}  // namespace tokcost::tokenizer_internal
+
+#endif  // TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
