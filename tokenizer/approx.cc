@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -310,7 +311,11 @@ std::string ApproxProfile::LexiconPath(const std::string& profile_path) {
 }
 
 Status ApproxProfile::Save(const std::string& path) const {
-  if (lexicon) TOKCOST_RETURN_IF_ERROR(WriteFile(LexiconPath(path), lexicon->Serialize()));
+  if (lexicon) {
+    TOKCOST_RETURN_IF_ERROR(WriteFile(LexiconPath(path), lexicon->Serialize()));
+  } else {
+    std::remove(LexiconPath(path).c_str());  // one from an earlier calibration
+  }
   return WriteFile(path, ToJson());
 }
 

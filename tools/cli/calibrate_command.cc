@@ -30,19 +30,28 @@ struct CalibrateFlags {
 };
 
 // Feeds whole files, 64 KB at a time (cut after a newline), to the lexicon.
+// A part whose tokens do not spell it (invalid UTF-8, text NFC changes) is
+// left out; a file none of whose parts could be used is an error.
 Status AddLexiconFiles(const std::vector<std::string>& files, const Tokenizer& tok,
                        LexiconBuilder* lexicon) {
   for (const std::string& file : files) {
     TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+    Status last = InvalidArgumentError(file + ": empty");
+    bool used = false;
     for (size_t start = 0; start < text.size();) {
       size_t end = text.find('\n', std::min(text.size(), start + (64 << 10)));
       end = end == std::string::npos ? text.size() : end + 1;
       std::string_view part(text.data() + start, end - start);
       StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(part);
-      if (!lengths.ok()) return Status(lengths.status().code(), file + ": " + lengths.status().message());
-      TOKCOST_RETURN_IF_ERROR(lexicon->Add(part, *lengths));
+      if (lengths.ok()) {
+        TOKCOST_RETURN_IF_ERROR(lexicon->Add(part, *lengths));
+        used = true;
+      } else {
+        last = lengths.status();
+      }
       start = end;
     }
+    if (!used) return InvalidArgumentError("--lexicon " + file + ": no usable text: " + last.message());
   }
   return OkStatus();
 }
@@ -101,8 +110,8 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
                                                    ? ctx.LoadTokenizerByName(f.tokenizer)
                                                    : ctx.LoadTokenizerFile(f.tokenizer_file);
     if (!tok.ok()) return fail(tok.status());
-    // A lexicon needs tokens that spell the text (not Gemma's, not
-    // SentencePiece models'); without one the fit uses the other features.
+    // A lexicon needs tokens that spell the text (not those of SentencePiece
+    // models given as files); without one the fit uses the other features.
     learn_lexicon = !f.no_lexicon && (*tok)->TokenLengths("Lexicon probe: Проверка.").ok();
     if (!learn_lexicon && !f.lexicon_files.empty()) {
       return fail(InvalidArgumentError(

@@ -237,6 +237,47 @@ TEST_CASE("Hybrid totals land within their interval of the exact total") {
   CHECK(covered >= 8);
 }
 
+TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documents") {
+  const char* corpus_dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(corpus_dir != nullptr);
+  std::ifstream in(std::string(corpus_dir) + "/mixed_en_ru.txt", std::ios::binary);
+  std::string text(600000, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(text.rfind('\n') + 1);
+  const size_t half = text.find('\n', text.size() / 2) + 1;
+  std::string lexicon = WriteTemp("cal_lexicon.txt", text.substr(0, half));
+  std::string docs = WriteTemp("cal_docs.txt", text.substr(half));
+  std::string out = TempPath("cal_profile.json");
+  Result r = Run({"calibrate", "--tokenizer", "o200k_base", "--sample", "60", "--lexicon", lexicon,
+                  "-o", out, "--json", docs});
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  json j = json::parse(r.out);
+  CHECK(j["documents"] == 60);
+  CHECK(j["relative_error_p95"].get<double>() < 0.15);
+  json profile = json::parse(std::ifstream(out));
+  CHECK(profile["lexicon"]["contexts"].get<int64_t>() > 1000);
+  CHECK(profile["coefficients"]["lexicon_tokens"].get<double>() > 0.2);  // 0.38 measured
+  CHECK(std::ifstream(TempPath("cal_profile.lexicon")).good());
+
+  // Refitted without a lexicon, the old lexicon file goes too.
+  r = Run({"calibrate", "--tokenizer", "o200k_base", "--sample", "60", "--no-lexicon", "-o", out, docs});
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(std::ifstream(out))["lexicon"].is_null());
+  CHECK_FALSE(std::ifstream(TempPath("cal_profile.lexicon")).good());
+
+  r = Run({"calibrate", "--tokenizer", "o200k_base", "--lexicon", lexicon, "--no-lexicon", docs});
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("--no-lexicon"));
+  r = Run({"calibrate", "--model", "yandexgpt-lite", "--lexicon", lexicon, docs});
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("--lexicon needs --tokenizer"));
+  std::string bad = WriteTemp("cal_bad.txt", "\xFF\xFE not UTF-8\n");
+  r = Run({"calibrate", "--tokenizer", "o200k_base", "--lexicon", bad, "-o", out, docs});
+  CHECK(r.code != kExitOk);
+  CHECK_THAT(r.err, Catch::Contains("cal_bad.txt"));
+}
+
 TEST_CASE("check judges an approximate count by its high bound") {
   std::string w = WriteTemp("approx_check.jsonl",
                             R"({"completionOptions":{"maxTokens":"10"},"messages":[{"role":"user","text":"Привет, как дела? Расскажи о погоде в Москве."}]})" "\n");
