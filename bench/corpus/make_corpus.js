@@ -4,6 +4,10 @@
 //                        English (/usr/share/common-licenses, copyright
 //                        files, READMEs) in turn.
 //   OUT/code.txt         3 MiB of C and C++ headers from /usr/include.
+// With --lexicon (tools/make_profiles), instead: text of the same kinds that
+// the files above do not contain, to learn the shipped profiles' lexicons:
+//   OUT/lexicon_en.txt   8 MB of the English files after those used above;
+//   OUT/lexicon_code.txt 8 MB of the headers after the first 3 MiB.
 // Files that are not valid UTF-8 are skipped. Nothing here is committed.
 "use strict";
 const fs = require("fs");
@@ -37,9 +41,11 @@ function listFiles(dir, pred) {
   return out;
 }
 
-// Splits text into blocks of about kBlock bytes at line ends.
-function* blocks(files) {
-  for (const f of files) {
+// Splits text into blocks of about kBlock bytes at line ends; `used.last`
+// is the index of the last file read from.
+function* blocks(files, used = {}) {
+  for (const [i, f] of files.entries()) {
+    used.last = i;
     const buf = fs.readFileSync(f);
     if (!validUtf8(buf)) continue;
     const text = buf.toString("utf8").replace(/\r\n/g, "\n");
@@ -61,7 +67,8 @@ function main() {
   const en = listFiles("/usr/share/common-licenses", () => true).concat(
     listFiles("/usr/share/doc", (p) => /\/(copyright|README(\.md|\.txt)?)$/.test(p)));
   if (ru.length === 0) throw new Error("no Russian text: apt-get install fortunes-ru");
-  const ruBlocks = blocks(ru), enBlocks = blocks(en);
+  const enUsed = { last: -1 };
+  const ruBlocks = blocks(ru), enBlocks = blocks(en, enUsed);
   const parts = [];
   let size = 0, ruBytes = 0;
   let ruDone = false, enDone = false;
@@ -76,6 +83,12 @@ function main() {
     }
   }
   fs.mkdirSync(out, { recursive: true });
+  const codeFiles = listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p));
+  if (process.argv.includes("--lexicon")) {
+    writeLexicon(path.join(out, "lexicon_en.txt"), en.slice(enUsed.last + 1), 0);
+    writeLexicon(path.join(out, "lexicon_code.txt"), codeFiles, 3 * 1024 * 1024);
+    return;
+  }
   const text = parts.join("");
   const bytes = Buffer.from(text, "utf8").subarray(0, kTarget);
   // Cut at a line end so the file stays valid UTF-8.
@@ -85,7 +98,7 @@ function main() {
 
   const code = [];
   let codeSize = 0;
-  for (const f of listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p))) {
+  for (const f of codeFiles) {
     if (codeSize >= 3 * 1024 * 1024) break;
     const buf = fs.readFileSync(f);
     if (!validUtf8(buf)) continue;
@@ -94,6 +107,26 @@ function main() {
   }
   fs.writeFileSync(path.join(out, "code.txt"), code.join("\n"));
   console.error(`code: ${codeSize} bytes`);
+}
+
+// Valid UTF-8 files after the first `skip` bytes of them, up to 8 MB.
+function writeLexicon(file, files, skip) {
+  const parts = [];
+  let seen = 0, size = 0;
+  for (const f of files) {
+    if (size >= 8e6) break;
+    const buf = fs.readFileSync(f);
+    if (!validUtf8(buf)) continue;
+    // The same rule as code.txt's (a file is used while less than `skip`
+    // came before it), so the two never share a file.
+    const before = seen;
+    seen += buf.length;
+    if (before < skip) continue;
+    parts.push(buf.toString("utf8").replace(/\r\n/g, "\n"));
+    size += buf.length;
+  }
+  fs.writeFileSync(file, parts.join("\n"));
+  console.error(`${path.basename(file)}: ${size} bytes`);
 }
 
 main();
