@@ -233,8 +233,11 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
     return InvalidArgumentError("token lengths add up to " + std::to_string(total) +
                                 " bytes, the text has " + std::to_string(text.size()));
   }
-  if (units_.empty()) units_.assign(kMaxLeft, kEdge), lengths_.assign(kMaxLeft, 0),
-                      starts_.assign(kMaxLeft, 0);
+  if (units_.empty()) {  // the first text's left context
+    units_.assign(kMaxLeft, kEdge);
+    lengths_.assign(kMaxLeft, 0);
+    starts_.assign(kMaxLeft, 0);
+  }
   const size_t first = units_.size();
   size_t token = 0, token_start = 0;
   for (size_t pos = 0; pos < text.size();) {

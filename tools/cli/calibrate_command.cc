@@ -1,6 +1,7 @@
 // tokcost calibrate (--tokenizer NAME | --model ID) [--sample N] FILE...
 // Fits an approximation profile against exact (or endpoint) counts and
 // reports its held-out error.
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -167,8 +168,10 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
                                                  std::to_string(docs->size()) + " documents"
                                            : f.fitted_on;
   std::string out = f.output.empty() ? UserProfilePath(ctx, name) : f.output;
-  size_t slash = out.rfind('/');
-  if (slash != std::string::npos) std::system(("mkdir -p '" + out.substr(0, slash) + "'").c_str());
+  if (size_t slash = out.rfind('/'); slash != std::string::npos && slash > 0) {
+    std::error_code ignored;  // Save reports a directory it cannot write
+    std::filesystem::create_directories(out.substr(0, slash), ignored);
+  }
   if (Status st = profile->Save(out); !st.ok()) return fail(st);
   if (f.json) {
     ctx.io.out << nlohmann::json{{"profile", out},

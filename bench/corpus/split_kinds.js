@@ -1,0 +1,110 @@
+// Splits three kinds of Debian-shipped text into a lexicon part A and a
+// calibration part B that share no file, for tools/approx_accuracy:
+//   OUT/ru_{a,b}.txt     fortunes-ru, odd and even files (sorted by name)
+//   OUT/code_{a,b}.txt   A: the first 1.5 MB of CORPUS/code.txt and 8 MB of
+//                        the headers after it; B: its last 1.5 MB
+//   OUT/en_{a,b}.txt     Debian copyright files, READMEs and licences,
+//                        even and odd files
+//   OUT/docs_{ru,code,en}/  120 documents of 1-5 KB cut from each B
+// Usage: node split_kinds.js CORPUS_DIR OUT_DIR
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+function listFiles(dir, pred) {
+  let out = [];
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(listFiles(p, pred));
+    else if (e.isFile() && pred(p)) out.push(p);
+  }
+  return out;
+}
+
+function readText(f) {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(fs.readFileSync(f)).replace(/\r\n/g, "\n");
+  } catch {
+    return null;  // not UTF-8
+  }
+}
+
+// Alternate files to A and B.
+function alternate(files, filter = (t) => t) {
+  const a = [], b = [];
+  files.forEach((f, i) => {
+    const t = readText(f);
+    if (t !== null) (i % 2 ? b : a).push(filter(t));
+  });
+  return [a.join("\n"), b.join("\n")];
+}
+
+// The first and last `n` bytes of `text`, cut at line ends.
+function head(text, n) {
+  const buf = Buffer.from(text, "utf8");
+  return buf.subarray(0, buf.lastIndexOf(0x0a, n) + 1).toString("utf8");
+}
+function tail(text, n) {
+  const buf = Buffer.from(text, "utf8");
+  return buf.subarray(buf.indexOf(0x0a, buf.length - n) + 1).toString("utf8");
+}
+
+function cutDocuments(text, dir, count, seed) {
+  fs.mkdirSync(dir, { recursive: true });
+  let x = seed;
+  for (let i = 0; i < count; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    const start = text.indexOf("\n", x % (text.length - 12000)) + 1;
+    const want = 1024 + ((x >> 9) % 4096);
+    let end = start;
+    while (Buffer.byteLength(text.slice(start, end)) < want) {
+      const next = text.indexOf("\n", end + 1);
+      if (next < 0) break;
+      end = next + 1;
+    }
+    fs.writeFileSync(path.join(dir, `d${String(i).padStart(3, "0")}.txt`), text.slice(start, end));
+  }
+}
+
+function main() {
+  const [corpus, out] = process.argv.slice(2);
+  fs.mkdirSync(out, { recursive: true });
+  const write = (name, text) => fs.writeFileSync(path.join(out, name), text);
+
+  const fortunes = listFiles("/usr/share/games/fortunes/ru", (p) => !/\.(dat|u8)$/.test(p));
+  const [ruA, ruB] = alternate(fortunes, (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
+
+  const code = fs.readFileSync(path.join(corpus, "code.txt"), "utf8");
+  // Headers after those in code.txt (make_corpus.js takes valid files while
+  // less than 3 MiB came before them).
+  let more = "", before = 0;
+  for (const f of listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p))) {
+    const t = readText(f);
+    if (t === null) continue;
+    const seen = before;
+    before += fs.statSync(f).size;
+    if (seen < 3 * 1024 * 1024) continue;
+    more += t + "\n";
+    if (more.length >= 8e6) break;
+  }
+  const codeA = head(code, 1500000) + more, codeB = tail(code, 1500000);
+
+  const docs = listFiles("/usr/share/doc", (p) => /\/(copyright|README(\.md|\.txt)?)$/.test(p))
+    .concat(listFiles("/usr/share/common-licenses", () => true));
+  const [enA, enB] = alternate(docs);
+
+  for (const [kind, a, b] of [["ru", ruA, ruB], ["code", codeA, codeB], ["en", enA, enB]]) {
+    write(`${kind}_a.txt`, a);
+    write(`${kind}_b.txt`, b);
+    cutDocuments(b, path.join(out, `docs_${kind}`), 120, 4242);
+    console.error(`${kind}: A ${Buffer.byteLength(a)} bytes, B ${Buffer.byteLength(b)} bytes`);
+  }
+}
+
+main();
