@@ -12,34 +12,10 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
+const { validUtf8, listFiles, headerFiles } = require("./files");
 
 const kTarget = 10 * 1024 * 1024;
 const kBlock = 4096;
-
-function validUtf8(buf) {
-  try {
-    new TextDecoder("utf-8", { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function listFiles(dir, pred) {
-  let out = [];
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out = out.concat(listFiles(p, pred));
-    else if (e.isFile() && pred(p)) out.push(p);
-  }
-  return out;
-}
 
 // Splits text into blocks of about kBlock bytes at line ends; `used.last`
 // is the index of the last file read from.
@@ -83,7 +59,7 @@ function main() {
     }
   }
   fs.mkdirSync(out, { recursive: true });
-  const codeFiles = listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p));
+  const codeFiles = headerFiles();
   if (process.argv.includes("--lexicon")) {
     writeLexicon(path.join(out, "lexicon_en.txt"), en.slice(enUsed.last + 1), 0);
     writeLexicon(path.join(out, "lexicon_code.txt"), codeFiles, 3 * 1024 * 1024);

@@ -10,22 +10,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-
-function listFiles(dir, pred) {
-  let out = [];
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) out = out.concat(listFiles(p, pred));
-    else if (e.isFile() && pred(p)) out.push(p);
-  }
-  return out;
-}
+const { listFiles, headerFiles } = require("./files");
 
 function readText(f) {
   try {
@@ -84,7 +69,7 @@ function main() {
   // Headers after those in code.txt (make_corpus.js takes valid files while
   // less than 3 MiB came before them).
   let more = "", before = 0;
-  for (const f of listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p))) {
+  for (const f of headerFiles()) {
     const t = readText(f);
     if (t === null) continue;
     const seen = before;

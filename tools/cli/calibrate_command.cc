@@ -2,7 +2,6 @@
 // Fits an approximation profile against exact (or endpoint) counts and
 // reports its held-out error.
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 

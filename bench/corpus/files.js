@@ -1,0 +1,37 @@
+// File helpers shared by the corpus scripts.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+
+function validUtf8(buf) {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Files under `dir` (sorted by name, recursively) for which pred(path) holds.
+function listFiles(dir, pred) {
+  let out = [];
+  let entries;
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(listFiles(p, pred));
+    else if (e.isFile() && pred(p)) out.push(p);
+  }
+  return out;
+}
+
+// The C and C++ headers both scripts take code from, in order.
+function headerFiles() {
+  return listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p));
+}
+
+module.exports = { validUtf8, listFiles, headerFiles };
