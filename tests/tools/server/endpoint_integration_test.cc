@@ -183,6 +183,47 @@ TEST_CASE("401 is a clear error with exit 3, and the key appears nowhere") {
   CHECK(bytes.str().find("Привет") == std::string::npos);  // hashes, not text
 }
 
+TEST_CASE("Hybrid counting sends only the sample and its interval holds the exact total") {
+  // 2,000 chat requests of varied length and language.
+  const std::vector<std::string> words = {"Привет", "мир", "hello", "world", "Қазақ", "🙂", "42",
+                                          "tokens", "стоимость", "заказ", "refund", "—"};
+  std::ofstream w(Tmp("hybrid.jsonl"));
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = "request " + std::to_string(i) + ":";
+    for (int k = 0; k < 5 + (i * 13) % 60; ++k) text += " " + words[(i * 7 + k * 11) % words.size()];
+    w << json{{"request", {{{"role", "user"}, {"text", text}}}}}.dump() << "\n";
+  }
+  w.close();
+  auto env = BaseEnv();
+  auto compare = [&](const LocalServer& server, const std::string& cache, const std::string& count) {
+    env["TOKCOST_CACHE_DIR"] = Tmp(cache);
+    std::vector<std::string> argv = {RunfilePath("tools/cli/tokcost"), "compare", "--models",
+                                     "yandexgpt-lite", "--modes", "sync", "--output-tokens", "50",
+                                     "--endpoint", server.url(), "--rate-limit", "2000", "--count",
+                                     count, "--json", Tmp("hybrid.jsonl")};
+    if (count == "hybrid") {
+      argv.insert(argv.end() - 2, {"--sample", "100"});
+    }
+    ProcessResult r = RunProcess(argv, env);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out)["rows"][0];
+  };
+  LocalServer exact_server({});
+  const json exact = compare(exact_server, "cache_hybrid_exact", "endpoint");
+  const int64_t truth = exact["input_tokens"];
+  LocalServer sample_server({});
+  const json hybrid = compare(sample_server, "cache_hybrid_sample", "hybrid");
+  INFO("exact " << truth << ", hybrid " << hybrid["input_tokens"] << " in "
+                << hybrid["input_tokens_low"] << ".." << hybrid["input_tokens_high"]);
+  CHECK(hybrid["sampled_requests"] == 100);
+  CHECK(hybrid["input_tokens_low"].get<int64_t>() <= truth);
+  CHECK(truth <= hybrid["input_tokens_high"].get<int64_t>());
+  // Only the sample went to the endpoint (and at most a model-version probe).
+  CHECK(sample_server.Requests() <= 101);
+  CHECK(exact_server.Requests() >= 2000);
+}
+
 TEST_CASE("Chat workloads count through tokenizeCompletion and the cache") {
   std::ofstream(Tmp("chats.jsonl"))
       << R"({"completionOptions":{"maxTokens":"100"},"messages":[{"role":"user","text":"Привет!"}]})" "\n"
