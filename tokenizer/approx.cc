@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
@@ -304,19 +305,16 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
 }
 
 std::string ApproxProfile::LexiconPath(const std::string& profile_path) {
-  const size_t slash = profile_path.rfind('/');
-  const size_t dot = profile_path.rfind('.');
-  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-  return (has_ext ? profile_path.substr(0, dot) : profile_path) + ".lexicon";
+  return std::filesystem::path(profile_path).replace_extension(".lexicon").string();
 }
 
 Status ApproxProfile::Save(const std::string& path) const {
   if (lexicon) {
-    TOKCOST_RETURN_IF_ERROR(WriteFile(LexiconPath(path), lexicon->Serialize()));
+    TOKCOST_RETURN_IF_ERROR(WriteFile(LexiconPath(path), {lexicon->Serialize()}));
   } else {
     std::remove(LexiconPath(path).c_str());  // one from an earlier calibration
   }
-  return WriteFile(path, ToJson());
+  return WriteFile(path, {ToJson()});
 }
 
 }  // namespace tokcost

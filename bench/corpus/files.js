@@ -34,4 +34,24 @@ function headerFiles() {
   return listFiles("/usr/include", (p) => /\.(h|hpp|tcc)$/.test(p) || /c\+\+\/12\/[a-z_]+$/.test(p));
 }
 
-module.exports = { validUtf8, listFiles, headerFiles };
+// The text of the valid UTF-8 `files` that come after the first `skip`
+// bytes of them (a file is skipped while less than `skip` came before it,
+// the rule make_corpus.js uses to fill code.txt, so the two never share a
+// file), joined by newlines, up to `limit` bytes.
+function textAfter(files, skip, limit) {
+  const parts = [];
+  let seen = 0, size = 0;
+  for (const f of files) {
+    if (size >= limit) break;
+    const buf = fs.readFileSync(f);
+    if (!validUtf8(buf)) continue;
+    const before = seen;
+    seen += buf.length;
+    if (before < skip) continue;
+    parts.push(buf.toString("utf8").replace(/\r\n/g, "\n"));
+    size += buf.length;
+  }
+  return parts.join("\n");
+}
+
+module.exports = { validUtf8, listFiles, headerFiles, textAfter };

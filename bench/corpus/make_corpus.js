@@ -12,7 +12,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { validUtf8, listFiles, headerFiles } = require("./files");
+const { validUtf8, listFiles, headerFiles, textAfter } = require("./files");
 
 const kTarget = 10 * 1024 * 1024;
 const kBlock = 4096;
@@ -85,24 +85,10 @@ function main() {
   console.error(`code: ${codeSize} bytes`);
 }
 
-// Valid UTF-8 files after the first `skip` bytes of them, up to 8 MB.
 function writeLexicon(file, files, skip) {
-  const parts = [];
-  let seen = 0, size = 0;
-  for (const f of files) {
-    if (size >= 8e6) break;
-    const buf = fs.readFileSync(f);
-    if (!validUtf8(buf)) continue;
-    // The same rule as code.txt's (a file is used while less than `skip`
-    // came before it), so the two never share a file.
-    const before = seen;
-    seen += buf.length;
-    if (before < skip) continue;
-    parts.push(buf.toString("utf8").replace(/\r\n/g, "\n"));
-    size += buf.length;
-  }
-  fs.writeFileSync(file, parts.join("\n"));
-  console.error(`${path.basename(file)}: ${size} bytes`);
+  const text = textAfter(files, skip, 8e6);
+  fs.writeFileSync(file, text);
+  console.error(`${path.basename(file)}: ${Buffer.byteLength(text)} bytes`);
 }
 
 main();

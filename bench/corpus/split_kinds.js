@@ -10,7 +10,7 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { listFiles, headerFiles } = require("./files");
+const { listFiles, headerFiles, textAfter } = require("./files");
 
 function readText(f) {
   try {
@@ -66,19 +66,9 @@ function main() {
   const [ruA, ruB] = alternate(fortunes, (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
 
   const code = fs.readFileSync(path.join(corpus, "code.txt"), "utf8");
-  // Headers after those in code.txt (make_corpus.js takes valid files while
-  // less than 3 MiB came before them).
-  let more = "", before = 0;
-  for (const f of headerFiles()) {
-    const t = readText(f);
-    if (t === null) continue;
-    const seen = before;
-    before += fs.statSync(f).size;
-    if (seen < 3 * 1024 * 1024) continue;
-    more += t + "\n";
-    if (more.length >= 8e6) break;
-  }
-  const codeA = head(code, 1500000) + more, codeB = tail(code, 1500000);
+  // 8 MB of the headers after those in code.txt.
+  const more = textAfter(headerFiles(), 3 * 1024 * 1024, 8e6);
+  const codeA = head(code, 1500000) + more + "\n", codeB = tail(code, 1500000);
 
   const docs = listFiles("/usr/share/doc", (p) => /\/(copyright|README(\.md|\.txt)?)$/.test(p))
     .concat(listFiles("/usr/share/common-licenses", () => true));

@@ -149,8 +149,10 @@ TEST_CASE("A lexicon learned from the tokenizer's output cuts per-document error
   lexicon_text.resize(lexicon_text.find('\n', 1 << 20) + 1);
   std::vector<CalibrationSample> samples;
   for (const std::string& d : fit_docs) {
+    StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(d);
+    REQUIRE(lengths.ok());
     samples.push_back({ComputeApproxFeatures(d), static_cast<double>(tok.Count(d).value()), d,
-                       tok.TokenLengths(d).value()});
+                       *std::move(lengths)});
   }
   StatusOr<ApproxProfile> plain = FitApproxProfile(samples, {.holdout_fraction = 0.1});
   LexiconBuilder lexicon;

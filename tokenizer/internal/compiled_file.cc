@@ -7,7 +7,8 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
+
+#include "tools/base/file_util.h"
 
 namespace tokcost::tokenizer_internal {
 namespace {
@@ -55,17 +56,9 @@ std::optional<CompiledFile> MapCompiled(const std::string& source_path, const ch
 void WriteCompiled(const std::string& source_path, const char* magic, std::string_view body) {
   Header header;
   if (!HeaderFor(source_path, magic, &header)) return;
-  std::string tmp = source_path + ".tokcost-idx.tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(&header), sizeof(header));
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
-    if (!out) {
-      ::unlink(tmp.c_str());
-      return;
-    }
-  }
-  if (::rename(tmp.c_str(), (source_path + ".tokcost-idx").c_str()) != 0) ::unlink(tmp.c_str());
+  // Best effort: without the file, the next run parses the source again.
+  (void)WriteFile(source_path + ".tokcost-idx",
+                  {std::string_view(reinterpret_cast<const char*>(&header), sizeof(header)), body});
 }
 
 }  // namespace tokcost::tokenizer_internal

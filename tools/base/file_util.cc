@@ -26,12 +26,12 @@ StatusOr<std::string> ReadStream(std::istream& in, const std::string& name) {
   return out.str();
 }
 
-Status WriteFile(const std::string& path, const std::string& contents) {
+Status WriteFile(const std::string& path, std::initializer_list<std::string_view> parts) {
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return NotFoundError(path + ": cannot write: " + std::strerror(errno));
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    for (std::string_view part : parts) out.write(part.data(), static_cast<std::streamsize>(part.size()));
     out.close();
     if (!out) {
       std::remove(tmp.c_str());

@@ -5,8 +5,10 @@
 #ifndef TOKCOST_TOOLS_BASE_FILE_UTIL_H_
 #define TOKCOST_TOOLS_BASE_FILE_UTIL_H_
 
+#include <initializer_list>
 #include <istream>
 #include <string>
+#include <string_view>
 
 #include "tools/base/status.h"
 
@@ -18,9 +20,10 @@ StatusOr<std::string> ReadFile(const std::string& path);
 // Reads a stream to its end; `name` is used in error messages.
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name);
 
-// Writes a whole file through a temporary in the same directory and a
-// rename, so readers never see half a file; errors name the path.
-Status WriteFile(const std::string& path, const std::string& contents);
+// Writes a whole file, the concatenation of `parts`, through a temporary in
+// the same directory and a rename, so readers never see half a file (nor
+// the old file gone); errors name the path.
+Status WriteFile(const std::string& path, std::initializer_list<std::string_view> parts);
 
 bool FileExists(const std::string& path);
 

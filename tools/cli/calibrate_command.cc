@@ -123,14 +123,20 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
       if (!st.ok()) return fail(st);
     }
     for (size_t i = 0; i < docs->size(); ++i) {
+      // One tokenization per document: its token lengths give the count.
+      // Texts a normalizer changes (rare: NFC for Qwen) are counted but
+      // left out of the lexicon.
+      if (learn_lexicon) {
+        StatusOr<std::vector<uint32_t>> lengths = (*tok)->TokenLengths((*docs)[i]);
+        if (lengths.ok()) {
+          counts.push_back(static_cast<int64_t>(lengths->size()));
+          token_lengths[i] = *std::move(lengths);
+          continue;
+        }
+      }
       StatusOr<size_t> n = (*tok)->Count((*docs)[i]);
       if (!n.ok()) return fail(n.status());
       counts.push_back(static_cast<int64_t>(*n));
-      if (!learn_lexicon) continue;
-      // Texts a normalizer changes (rare: NFC for Qwen) only lose their part
-      // in the lexicon.
-      StatusOr<std::vector<uint32_t>> lengths = (*tok)->TokenLengths((*docs)[i]);
-      if (lengths.ok()) token_lengths[i] = *std::move(lengths);
     }
   } else {
     if (!f.lexicon_files.empty()) {
