@@ -132,6 +132,14 @@ StatusOr<TokenizeReply> ParseTokenizeResponse(const std::string& body) {
   }
   TokenizeReply r;
   r.tokens = static_cast<int64_t>(j["tokens"].size());
+  r.token_texts.reserve(j["tokens"].size());
+  r.special.reserve(j["tokens"].size());
+  for (const Json& t : j["tokens"]) {
+    auto text = t.find("text");
+    auto special = t.find("special");
+    r.token_texts.push_back(text != t.end() && text->is_string() ? text->get<std::string>() : "");
+    r.special.push_back(special != t.end() && special->is_boolean() && special->get<bool>());
+  }
   if (j.contains("modelVersion") && j["modelVersion"].is_string()) {
     r.model_version = j["modelVersion"].get<std::string>();
   }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tokenizer/chat_template.h"
@@ -65,6 +66,10 @@ struct TokenizeReply {
   int64_t tokens = 0;
   std::string model_version;
   int attempts = 0;
+  // Each token's "text" and "special" as the endpoint gave them ("" and
+  // false when missing): TokenLengthsInText reads where tokens start.
+  std::vector<std::string> token_texts;
+  std::vector<bool> special;
 };
 
 std::string TokenizeTextBody(const std::string& model_uri, const std::string& text);
@@ -73,6 +78,16 @@ std::string TokenizeCompletionBody(const std::string& model_uri,
 
 // Parses a tokenize response; errors say what is wrong with it.
 StatusOr<TokenizeReply> ParseTokenizeResponse(const std::string& body);
+
+// The byte length of each non-special token of `reply` in `text`, the text
+// that was tokenized (calibration learns where tokens start from them).
+// Token texts are read SentencePiece-style: U+2581 stands for a space and
+// "<0xHH>" for one byte; a space the tokenizer put before the first token
+// (a dummy prefix) is dropped. Unless the texts spell `text` exactly, the
+// result is an error saying at which token and byte they stop matching
+// (it never quotes the text: prompts may be confidential).
+StatusOr<std::vector<uint32_t>> TokenLengthsInText(std::string_view text,
+                                                   const TokenizeReply& reply);
 
 class EndpointClient {
  public:

@@ -41,6 +41,36 @@ Status MakeDirs(const std::string& dir) {
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
+// Token lengths as LEB128 varints: most are one byte.
+std::string EncodeLengths(const std::vector<uint32_t>& lengths) {
+  std::string out;
+  out.reserve(lengths.size());
+  for (uint32_t v : lengths) {
+    for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    out.push_back(static_cast<char>(v));
+  }
+  return out;
+}
+
+std::optional<std::vector<uint32_t>> DecodeLengths(const unsigned char* p, size_t n) {
+  std::vector<uint32_t> out;
+  uint32_t v = 0;
+  int shift = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (shift > 28) return std::nullopt;
+    v |= static_cast<uint32_t>(p[i] & 0x7F) << shift;
+    if (p[i] & 0x80) {
+      shift += 7;
+      continue;
+    }
+    out.push_back(v);
+    v = 0;
+    shift = 0;
+  }
+  if (shift != 0) return std::nullopt;
+  return out;
+}
+
 // A prepared statement, finalized on scope exit.
 class Stmt {
  public:
@@ -53,6 +83,10 @@ class Stmt {
   }
   Stmt& Bind(int i, int64_t v) {
     sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const std::string& v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
   int Step() { return sqlite3_step(s_); }
@@ -119,11 +153,15 @@ StatusOr<std::unique_ptr<TokenCache>> TokenCache::Open(const std::string& dir) {
       "  tokens INTEGER NOT NULL, model_version TEXT NOT NULL, created INTEGER NOT NULL,"
       "  PRIMARY KEY (model, kind, hash));"
       "CREATE TABLE IF NOT EXISTS versions ("
-      "  model TEXT PRIMARY KEY, version TEXT NOT NULL, confirmed INTEGER NOT NULL);"));
+      "  model TEXT PRIMARY KEY, version TEXT NOT NULL, confirmed INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS token_lengths ("
+      "  model TEXT NOT NULL, kind TEXT NOT NULL, hash TEXT NOT NULL,"
+      "  model_version TEXT NOT NULL, lengths BLOB NOT NULL,"
+      "  PRIMARY KEY (model, kind, hash));"));
   return std::unique_ptr<TokenCache>(new TokenCache(path, std::move(db)));
 }
 
-std::optional<CachedCount> TokenCache::Lookup(const CacheKey& key) {
+std::optional<CachedCount> TokenCache::Lookup(const CacheKey& key, bool with_lengths) {
   Stmt s(db_->handle,
          "SELECT c.tokens, c.model_version FROM counts c LEFT JOIN versions v ON v.model = c.model "
          "WHERE c.model = ?1 AND c.kind = ?2 AND c.hash = ?3 "
@@ -133,6 +171,16 @@ std::optional<CachedCount> TokenCache::Lookup(const CacheKey& key) {
   CachedCount c;
   c.tokens = sqlite3_column_int64(s.get(), 0);
   c.model_version = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
+  if (!with_lengths) return c;
+  Stmt l(db_->handle,
+         "SELECT lengths FROM token_lengths WHERE model = ?1 AND kind = ?2 AND hash = ?3 "
+         "AND model_version = ?4");
+  l.Bind(1, key.model).Bind(2, key.kind).Bind(3, key.hash).Bind(4, c.model_version);
+  if (l.Step() != SQLITE_ROW) return std::nullopt;
+  c.token_lengths = DecodeLengths(
+      static_cast<const unsigned char*>(sqlite3_column_blob(l.get(), 0)),
+      static_cast<size_t>(sqlite3_column_bytes(l.get(), 0)));
+  if (!c.token_lengths) return std::nullopt;  // damaged: fetch again
   return c;
 }
 
@@ -145,16 +193,28 @@ Status TokenCache::Store(const std::vector<std::pair<CacheKey, CachedCount>>& en
              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     Stmt version(db_->handle,
                  "INSERT OR REPLACE INTO versions (model, version, confirmed) VALUES (?1, ?2, ?3)");
+    Stmt put_lengths(db_->handle,
+                     "INSERT OR REPLACE INTO token_lengths (model, kind, hash, model_version, "
+                     "lengths) VALUES (?1, ?2, ?3, ?4, ?5)");
     const int64_t now = Now();
+    std::string error;
+    auto write = [&](Stmt& st) {
+      if (st.Step() != SQLITE_DONE) error = sqlite3_errmsg(db_->handle);
+      st.Reset();
+      return error.empty();
+    };
     for (const auto& [key, count] : entries) {
       put.Bind(1, key.model).Bind(2, key.kind).Bind(3, key.hash).Bind(4, count.tokens)
           .Bind(5, count.model_version).Bind(6, now);
-      if (put.Step() != SQLITE_DONE) {
-        db_->Exec("ROLLBACK");
-        return UnavailableError("token cache: write failed: " +
-                                std::string(sqlite3_errmsg(db_->handle)));
+      if (write(put) && count.token_lengths) {
+        put_lengths.Bind(1, key.model).Bind(2, key.kind).Bind(3, key.hash)
+            .Bind(4, count.model_version).BindBlob(5, EncodeLengths(*count.token_lengths));
+        write(put_lengths);
       }
-      put.Reset();
+      if (!error.empty()) {
+        db_->Exec("ROLLBACK");
+        return UnavailableError("token cache: write failed: " + error);
+      }
       version.Bind(1, key.model).Bind(2, count.model_version).Bind(3, now);
       version.Step();
       version.Reset();
@@ -201,6 +261,11 @@ StatusOr<int64_t> TokenCache::Prune(int64_t older_than_seconds) {
   stale.Bind(1, older_than_seconds).Bind(2, Now() - older_than_seconds);
   if (stale.Step() != SQLITE_DONE) return UnavailableError("token cache: prune failed");
   int64_t n = sqlite3_changes(db_->handle);
+  // Token lengths go with their counts.
+  db_->Exec(
+      "DELETE FROM token_lengths WHERE NOT EXISTS (SELECT 1 FROM counts c WHERE "
+      "c.model = token_lengths.model AND c.kind = token_lengths.kind AND "
+      "c.hash = token_lengths.hash AND c.model_version = token_lengths.model_version)");
   db_->Exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM;");
   return n;
 }

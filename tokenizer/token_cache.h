@@ -7,7 +7,7 @@
 //   (*cache)->Store({{key, {tokens, model_version}}});
 //
 // Prompts may be confidential: only SHA-256 hashes of request content are
-// stored, never the text. SQLite in WAL mode: several processes may share a
+// stored, never the text (token lengths, kept for calibration, are numbers). SQLite in WAL mode: several processes may share a
 // cache; every Store is one transaction, so a run killed at any point leaves
 // it consistent and a rerun fetches only what is missing.
 //
@@ -42,6 +42,10 @@ struct CacheKey {
 struct CachedCount {
   int64_t tokens = 0;
   std::string model_version;
+  // Where the tokens start (their byte lengths), kept only for calibration
+  // documents: nullopt when not kept; empty when the endpoint's token texts
+  // did not spell the text (so it is not asked again).
+  std::optional<std::vector<uint32_t>> token_lengths;
 };
 
 struct CacheStats {
@@ -61,8 +65,10 @@ class TokenCache {
   ~TokenCache();
 
   // A fresh hit (recorded under the model's current version), or nothing.
-  std::optional<CachedCount> Lookup(const CacheKey& key);
-  // Stores counts and notes each model_version as current for its model.
+  // With `with_lengths`, only a hit whose token lengths were kept counts.
+  std::optional<CachedCount> Lookup(const CacheKey& key, bool with_lengths = false);
+  // Stores counts (and token lengths where set) and notes each
+  // model_version as current for its model.
   Status Store(const std::vector<std::pair<CacheKey, CachedCount>>& entries);
 
   // True when the model's current version has not been confirmed within

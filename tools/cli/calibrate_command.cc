@@ -2,6 +2,7 @@
 // Fits an approximation profile against exact (or endpoint) counts and
 // reports its held-out error.
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <random>
 
@@ -29,29 +30,40 @@ struct CalibrateFlags {
   std::vector<std::string> inputs;
 };
 
-// Feeds whole files, 64 KB at a time (cut after a newline), to the lexicon.
-// A part whose tokens do not spell it (invalid UTF-8, text NFC changes) is
-// left out; a file none of whose parts could be used is an error.
-Status AddLexiconFiles(const std::vector<std::string>& files, const Tokenizer& tok,
+// The token lengths of texts (empty for a text its tokens do not spell);
+// an error only when counting itself failed.
+using LengthsFn = std::function<StatusOr<std::vector<std::vector<uint32_t>>>(
+    const std::vector<std::string_view>& texts, const std::vector<std::string>& labels)>;
+
+// Feeds whole files, in parts of up to 16 KB cut after a newline (small
+// enough for one endpoint request), to the lexicon. Parts whose tokens do
+// not spell them (invalid UTF-8, text NFC changes, token texts an endpoint
+// does not give) are left out; a file none of whose parts could be used is
+// an error.
+Status AddLexiconFiles(const std::vector<std::string>& files, const LengthsFn& lengths_of,
                        LexiconBuilder* lexicon) {
   for (const std::string& file : files) {
     TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-    Status last = InvalidArgumentError(file + ": empty");
-    bool used = false;
+    std::vector<std::string_view> parts;
+    std::vector<std::string> labels;
     for (size_t start = 0; start < text.size();) {
-      size_t end = text.find('\n', std::min(text.size(), start + (64 << 10)));
+      size_t end = text.find('\n', std::min(text.size(), start + (16 << 10)));
       end = end == std::string::npos ? text.size() : end + 1;
-      std::string_view part(text.data() + start, end - start);
-      StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(part);
-      if (lengths.ok()) {
-        TOKCOST_RETURN_IF_ERROR(lexicon->Add(part, *lengths));
-        used = true;
-      } else {
-        last = lengths.status();
-      }
+      parts.emplace_back(text.data() + start, end - start);
+      labels.push_back("--lexicon " + file + " at byte " + std::to_string(start));
       start = end;
     }
-    if (!used) return InvalidArgumentError("--lexicon " + file + ": no usable text: " + last.message());
+    TOKCOST_ASSIGN_OR_RETURN(std::vector<std::vector<uint32_t>> lengths, lengths_of(parts, labels));
+    bool used = false;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      if (lengths[i].empty()) continue;
+      TOKCOST_RETURN_IF_ERROR(lexicon->Add(parts[i], lengths[i]));
+      used = true;
+    }
+    if (!used) {
+      return InvalidArgumentError("--lexicon " + file +
+                                  ": no usable text (its tokens do not spell it)");
+    }
   }
   return OkStatus();
 }
@@ -87,6 +99,9 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     return fail(InvalidArgumentError("give exactly one of --tokenizer, --tokenizer-file or --model"));
   }
   if (f.inputs.empty()) return fail(InvalidArgumentError("give calibration text files or workloads"));
+  if (f.no_lexicon && !f.lexicon_files.empty()) {
+    return fail(InvalidArgumentError("--lexicon and --no-lexicon exclude each other"));
+  }
   StatusOr<std::vector<std::string>> docs = Documents(ctx, f);
   if (!docs.ok()) return fail(docs.status());
   // A uniform sample of documents.
@@ -114,12 +129,22 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     // models given as files); without one the fit uses the other features.
     learn_lexicon = !f.no_lexicon && (*tok)->TokenLengths("Lexicon probe: Проверка.").ok();
     if (!learn_lexicon && !f.lexicon_files.empty()) {
-      return fail(InvalidArgumentError(
-          f.no_lexicon ? "--lexicon and --no-lexicon exclude each other"
-                       : name + ": its tokens do not spell the text, so it cannot have a lexicon"));
+      return fail(InvalidArgumentError(name +
+                                       ": its tokens do not spell the text, so it cannot have a lexicon"));
     }
     if (learn_lexicon) {
-      Status st = AddLexiconFiles(f.lexicon_files, **tok, &lexicon);
+      Status st = AddLexiconFiles(
+          f.lexicon_files,
+          [&](const std::vector<std::string_view>& parts, const std::vector<std::string>&)
+              -> StatusOr<std::vector<std::vector<uint32_t>>> {
+            std::vector<std::vector<uint32_t>> out;
+            for (std::string_view part : parts) {
+              StatusOr<std::vector<uint32_t>> lengths = (*tok)->TokenLengths(part);
+              out.push_back(lengths.ok() ? *std::move(lengths) : std::vector<uint32_t>());
+            }
+            return out;
+          },
+          &lexicon);
       if (!st.ok()) return fail(st);
     }
     for (size_t i = 0; i < docs->size(); ++i) {
@@ -139,9 +164,6 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
       counts.push_back(static_cast<int64_t>(*n));
     }
   } else {
-    if (!f.lexicon_files.empty()) {
-      return fail(InvalidArgumentError("--lexicon needs --tokenizer or --tokenizer-file"));
-    }
     StatusOr<const Catalog*> catalog = ctx.Models();
     if (!catalog.ok()) return fail(catalog.status());
     StatusOr<ResolvedModel> m = (*catalog)->Resolve(f.model);
@@ -150,14 +172,43 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     CounterFactory factory(ctx);
     StatusOr<InputCounter*> counter = factory.ForModel(*m->model);
     if (!counter.ok()) return fail(counter.status());
+    learn_lexicon = !f.no_lexicon;
+    // Endpoint models: the tokens' texts say where they start, and the cache
+    // keeps that (--lexicon files are sent too, once).
     std::vector<std::string_view> views(docs->begin(), docs->end());
     std::vector<std::string> labels(docs->size(), "calibration document");
-    std::vector<Counted> counted = (*counter)->CountTexts(views, labels);
-    for (const Counted& c : counted) {
+    std::vector<Counted> counted = learn_lexicon ? (*counter)->CountTextsWithLengths(views, labels)
+                                                 : (*counter)->CountTexts(views, labels);
+    size_t spelled = 0;
+    for (size_t i = 0; i < counted.size(); ++i) {
+      const Counted& c = counted[i];
       if (!c.tokens.ok()) return fail(c.tokens.status());
       counts.push_back(*c.tokens);
       method = c.method == "exact" ? "exact" : "endpoint";
+      spelled += !c.token_lengths.empty();
+      token_lengths[i] = c.token_lengths;
     }
+    if (learn_lexicon) {
+      Status st = AddLexiconFiles(
+          f.lexicon_files,
+          [&](const std::vector<std::string_view>& parts, const std::vector<std::string>& names)
+              -> StatusOr<std::vector<std::vector<uint32_t>>> {
+            std::vector<std::vector<uint32_t>> out;
+            for (Counted& c : (*counter)->CountTextsWithLengths(parts, names)) {
+              if (!c.tokens.ok()) return c.tokens.status();
+              out.push_back(std::move(c.token_lengths));
+            }
+            return out;
+          },
+          &lexicon);
+      if (!st.ok()) return fail(st);
+    }
+    if (learn_lexicon && spelled < docs->size()) {
+      ctx.Error("calibrate: note: the tokens of " + std::to_string(docs->size() - spelled) + " of " +
+                std::to_string(docs->size()) +
+                " documents do not spell their text; the lexicon leaves them out");
+    }
+    if (learn_lexicon && spelled == 0 && f.lexicon_files.empty()) learn_lexicon = false;
   }
   std::vector<CalibrationSample> samples;
   for (size_t i = 0; i < docs->size(); ++i) {
@@ -215,9 +266,9 @@ Runner RegisterCalibrate(CLI::App* app) {
       "counts them exactly (local tokenizer, or the endpoint through the cache), fits the\n"
       "coefficients on 70% and measures the error on the held-out 30%. The profile goes to\n"
       "<cache dir>/profiles/NAME.json, where --count approx and hybrid find it.\n"
-      "Against a local tokenizer it also learns a lexicon (where that tokenizer starts tokens)\n"
-      "from the fitted documents and any --lexicon files (more text: lower per-document error;\n"
-      "never the documents that measure the error).\n\n"
+      "It also learns a lexicon (where the tokenizer starts tokens: from a local tokenizer, or\n"
+      "from the token texts the endpoint returns) from the fitted documents and any --lexicon\n"
+      "files (more text: lower per-document error; never the documents that measure the error).\n\n"
       "Example:\n"
       "  tools/tokcost calibrate --model yandexgpt-lite --sample 200 data/examples/support_chats.jsonl");
   cmd->add_option("--tokenizer", f->tokenizer, "Exact tokenizer to calibrate against");
@@ -230,7 +281,8 @@ Runner RegisterCalibrate(CLI::App* app) {
   cmd->add_option("-o,--output", f->output, "Profile path (default <cache dir>/profiles/NAME.json)");
   cmd->add_option("--fitted-on", f->fitted_on, "Describe the text, for the profile");
   cmd->add_option("--lexicon", f->lexicon_files,
-                  "More text to learn the lexicon from (local tokenizers; repeatable)")
+                  "More text to learn the lexicon from (repeatable; endpoint models: sent once, "
+                  "through the cache)")
       ->allow_extra_args(false);
   cmd->add_flag("--no-lexicon", f->no_lexicon, "Fit without a lexicon (fastest estimates)");
   cmd->add_flag("--json", f->json, "JSON output");

@@ -55,6 +55,21 @@ class ExactCounter : public InputCounter {
     return out;
   }
 
+  std::vector<Counted> CountTextsWithLengths(const std::vector<std::string_view>& texts,
+                                             const std::vector<std::string>& labels) override {
+    std::vector<Counted> out;
+    for (size_t i = 0; i < texts.size(); ++i) {
+      // Texts a normalizer changes (NFC) are counted without lengths.
+      StatusOr<std::vector<uint32_t>> lengths = tokenizer_->TokenLengths(texts[i]);
+      if (!lengths.ok()) {
+        out.push_back(std::move(CountTexts({texts[i]}, {labels[i]})[0]));
+        continue;
+      }
+      out.push_back({static_cast<int64_t>(lengths->size()), "exact", *std::move(lengths)});
+    }
+    return out;
+  }
+
  private:
   const Tokenizer* tokenizer_;
   const ChatTemplate* template_;
@@ -87,13 +102,12 @@ class EndpointCounter : public InputCounter {
 
   std::vector<Counted> CountTexts(const std::vector<std::string_view>& texts,
                                   const std::vector<std::string>& labels) override {
-    std::vector<Item> items;
-    const std::string uri = client_->config().ModelUri(model_);
-    for (size_t i = 0; i < texts.size(); ++i) {
-      std::string text(texts[i]);
-      items.push_back({TokenizeKind::kText, TokenizeTextBody(uri, text), text, labels[i]});
-    }
-    return Count(items);
+    return Count(TextItems(texts, labels));
+  }
+
+  std::vector<Counted> CountTextsWithLengths(const std::vector<std::string_view>& texts,
+                                             const std::vector<std::string>& labels) override {
+    return Count(TextItems(texts, labels), /*with_lengths=*/true);
   }
 
  private:
@@ -103,6 +117,17 @@ class EndpointCounter : public InputCounter {
     std::string content;
     std::string label;
   };
+
+  std::vector<Item> TextItems(const std::vector<std::string_view>& texts,
+                              const std::vector<std::string>& labels) const {
+    std::vector<Item> items;
+    const std::string uri = client_->config().ModelUri(model_);
+    for (size_t i = 0; i < texts.size(); ++i) {
+      std::string text(texts[i]);
+      items.push_back({TokenizeKind::kText, TokenizeTextBody(uri, text), text, labels[i]});
+    }
+    return items;
+  }
 
   Status ProbeVersion() {
     if (probed_ || settings_.offline || settings_.refresh) return OkStatus();
@@ -115,7 +140,7 @@ class EndpointCounter : public InputCounter {
     return cache_->NoteVersion(model_, r[0]->model_version);
   }
 
-  std::vector<Counted> Count(const std::vector<Item>& items) {
+  std::vector<Counted> Count(const std::vector<Item>& items, bool with_lengths = false) {
     std::vector<Counted> out(items.size());
     if (Status st = ProbeVersion(); !st.ok()) {
       for (Counted& c : out) c.tokens = st;
@@ -134,8 +159,8 @@ class EndpointCounter : public InputCounter {
       owner[i] = it->second;
       if (!inserted) continue;
       if (!settings_.refresh) {
-        if (std::optional<CachedCount> hit = cache_->Lookup(keys[i])) {
-          out[i] = {hit->tokens, "cache"};
+        if (std::optional<CachedCount> hit = cache_->Lookup(keys[i], with_lengths)) {
+          out[i] = {hit->tokens, "cache", hit->token_lengths.value_or(std::vector<uint32_t>())};
           continue;
         }
       }
@@ -155,8 +180,16 @@ class EndpointCounter : public InputCounter {
         return;
       }
       out[i].tokens = r->tokens;
+      CachedCount entry{r->tokens, r->model_version, std::nullopt};
+      if (with_lengths) {
+        // Texts the tokens do not spell are kept as such (empty lengths),
+        // so that they are not asked again.
+        StatusOr<std::vector<uint32_t>> lengths = TokenLengthsInText(items[i].content, *r);
+        entry.token_lengths = lengths.ok() ? *lengths : std::vector<uint32_t>();
+        out[i].token_lengths = *entry.token_lengths;
+      }
       // Kept the moment it arrives: a run killed later loses nothing.
-      Status st = cache_->Store({{keys[i], {r->tokens, r->model_version}}});
+      Status st = cache_->Store({{keys[i], std::move(entry)}});
       if (!st.ok() && !warned_) {
         warned_ = true;
         warn_("token cache: " + st.message() + " (counts are still correct, but not kept)");

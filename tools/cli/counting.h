@@ -26,6 +26,9 @@ namespace tokcost::cli {
 struct Counted {
   StatusOr<int64_t> tokens = int64_t{0};
   std::string method;  // "exact", "endpoint" (fetched now) or "cache"
+  // CountTextsWithLengths only: each token's byte length (where tokens
+  // start, for a lexicon); empty when the tokens do not spell the text.
+  std::vector<uint32_t> token_lengths;
 };
 
 class InputCounter {
@@ -36,6 +39,11 @@ class InputCounter {
   // Plain texts (tokenize); `labels` name them in errors.
   virtual std::vector<Counted> CountTexts(const std::vector<std::string_view>& texts,
                                           const std::vector<std::string>& labels) = 0;
+  // Plain texts, with their token lengths (calibration). Through the
+  // endpoint this reads the tokens' texts, and the cache keeps the lengths:
+  // a text counted before without them is asked once more.
+  virtual std::vector<Counted> CountTextsWithLengths(const std::vector<std::string_view>& texts,
+                                                     const std::vector<std::string>& labels) = 0;
 };
 
 // Creates and caches counters; not thread-safe.

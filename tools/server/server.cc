@@ -3,12 +3,14 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
+#include <unicode/utf8.h>
 
 namespace tokcost::server {
 namespace {
@@ -31,6 +33,44 @@ void Error(httplib::Response& res, int status, const std::string& message) {
   res.set_content(Json{{"error", {{"grpcCode", status == 401 ? 16 : 3}, {"httpCode", status},
                                   {"message", message}}}}.dump(),
                   "application/json");
+}
+
+// Tokens of `text` with their texts as the provider's API writes them,
+// SentencePiece-style: U+2581 for a space, and "<0xHH>" bytes for a token
+// that is not whole UTF-8 on its own. Texts stay empty when the tokens do
+// not spell the text (a normalizer changed it).
+StatusOr<std::vector<uint32_t>> EncodeWithTexts(const Tokenizer& tok, const std::string& text,
+                                                std::vector<std::string>* texts) {
+  TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tok.Encode(text));
+  StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(text);
+  if (!lengths.ok() || lengths->size() != ids.size()) {
+    texts->resize(texts->size() + ids.size());
+    return ids;
+  }
+  size_t pos = 0;
+  for (uint32_t len : *lengths) {
+    const std::string_view piece(text.data() + pos, len);
+    pos += len;
+    std::string out;
+    int32_t at = 0;
+    UChar32 c = 0;
+    bool valid = true;
+    while (at < static_cast<int32_t>(piece.size()) && valid) {
+      U8_NEXT(piece.data(), at, static_cast<int32_t>(piece.size()), c);
+      valid = c >= 0;
+    }
+    if (!valid) {
+      for (unsigned char b : piece) {
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "<0x%02X>", b);
+        out += hex;
+      }
+    } else {
+      for (char ch : piece) out += ch == ' ' ? std::string("\xE2\x96\x81") : std::string(1, ch);
+    }
+    texts->push_back(std::move(out));
+  }
+  return ids;
 }
 
 }  // namespace
@@ -111,12 +151,14 @@ struct TokenizeServer::Impl {
     }
     std::vector<uint32_t> ids;
     std::vector<bool> special;
+    std::vector<std::string> texts;
     if (!completion) {
       if (!body.contains("text") || !body["text"].is_string()) {
         Error(res, 400, "text: expected a string");
         return;
       }
-      StatusOr<std::vector<uint32_t>> e = counting->tokenizer->Encode(body["text"].get<std::string>());
+      StatusOr<std::vector<uint32_t>> e =
+          EncodeWithTexts(*counting->tokenizer, body["text"].get<std::string>(), &texts);
       if (!e.ok()) {
         Error(res, 400, e.status().message());
         return;
@@ -147,9 +189,10 @@ struct TokenizeServer::Impl {
           uint32_t id = s.ok() && s->size() == 1 ? (*s)[0] : 0;
           ids.push_back(id);
           special.push_back(true);
+          texts.push_back(part.text);
           continue;
         }
-        StatusOr<std::vector<uint32_t>> e = counting->tokenizer->Encode(part.text);
+        StatusOr<std::vector<uint32_t>> e = EncodeWithTexts(*counting->tokenizer, part.text, &texts);
         if (!e.ok()) {
           Error(res, 400, e.status().message());
           return;
@@ -158,11 +201,10 @@ struct TokenizeServer::Impl {
         special.resize(ids.size(), false);
       }
     }
-    // Token texts are left empty: byte-level tokens are often not valid
-    // UTF-8 on their own, and clients only count them.
     Json tokens = Json::array();
     for (size_t i = 0; i < ids.size(); ++i) {
-      tokens.push_back({{"id", std::to_string(ids[i])}, {"text", ""}, {"special", bool(special[i])}});
+      tokens.push_back(
+          {{"id", std::to_string(ids[i])}, {"text", texts[i]}, {"special", bool(special[i])}});
     }
     res.set_content(Json{{"tokens", tokens}, {"modelVersion", counting->model_version}}.dump(),
                     "application/json");

@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
@@ -222,6 +223,57 @@ TEST_CASE("Hybrid counting sends only the sample and its interval holds the exac
   // Only the sample went to the endpoint (and at most a model-version probe).
   CHECK(sample_server.Requests() <= 101);
   CHECK(exact_server.Requests() >= 2000);
+}
+
+TEST_CASE("Calibrating an endpoint model learns a lexicon from the token texts, asked once") {
+  // Calibration text and more lexicon text from different parts of the
+  // setup corpus (the stand-in tokenizer behind the server is qwen3).
+  const char* dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(dir != nullptr);
+  std::ifstream in(std::string(dir) + "/mixed_en_ru.txt", std::ios::binary);
+  const std::string corpus((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto slice = [&](size_t from, size_t bytes) {
+    size_t start = corpus.find('\n', from) + 1;
+    return corpus.substr(start, corpus.find('\n', start + bytes) + 1 - start);
+  };
+  std::ofstream(Tmp("calib_docs.txt")) << slice(3000000, 1500000);
+  std::ofstream(Tmp("calib_lexicon.txt")) << slice(6000000, 1000000);
+  LocalServer server({});
+  auto env = BaseEnv();
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_calibrate");
+  auto calibrate = [&](const std::vector<std::string>& flags) {
+    std::vector<std::string> argv = {RunfilePath("tools/cli/tokcost"), "calibrate", "--model",
+                                     "yandexgpt-lite", "--endpoint", server.url(), "--rate-limit",
+                                     "2000", "--sample", "285", "--json", "-o",
+                                     Tmp("calib/yandexgpt-lite.json")};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    argv.push_back(Tmp("calib_docs.txt"));
+    ProcessResult r = RunProcess(argv, env);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  const json plain = calibrate({"--no-lexicon"});
+  const long after_plain = server.Requests();
+  CHECK(after_plain <= 286);  // the sample and a model-version probe
+  CHECK_FALSE(std::ifstream(Tmp("calib/yandexgpt-lite.lexicon")).good());
+
+  const json lexicon = calibrate({"--lexicon", Tmp("calib_lexicon.txt")});
+  const long after_lexicon = server.Requests();
+  // The sample once more (its token texts were not kept before), and the
+  // lexicon file in parts of at most 16 KB.
+  CHECK(after_lexicon - after_plain >= 285 + 1000000 / 16384);
+  CHECK(after_lexicon - after_plain <= 285 + 1000000 / 8192);
+  CHECK(std::ifstream(Tmp("calib/yandexgpt-lite.lexicon")).good());
+  INFO("held-out p95 without a lexicon " << plain["relative_error_p95"] << ", with "
+                                         << lexicon["relative_error_p95"]);
+  CHECK(lexicon["relative_error_p95"].get<double>() < 0.75 * plain["relative_error_p95"].get<double>());
+  CHECK(lexicon["coverage_of_95pct_bounds"].get<double>() >= 0.9);
+
+  // Everything is in the cache now, token texts included.
+  const json again = calibrate({"--lexicon", Tmp("calib_lexicon.txt")});
+  CHECK(server.Requests() == after_lexicon);
+  CHECK(again["relative_error_p95"] == lexicon["relative_error_p95"]);
 }
 
 TEST_CASE("Chat workloads count through tokenizeCompletion and the cache") {
