@@ -5,9 +5,12 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 #define TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 
+#include <sys/mman.h>
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +24,18 @@ class PieceCountCache {
   static constexpr size_t kMaxPiece = 32;  // longer pieces are not cached
   static constexpr size_t kSlots = 1 << 19;
 
-  // calloc: the kernel hands out zeroed pages lazily, so a short run only
-  // pays for the slots it touches (an all-zero slot is empty: pieces are
-  // never empty).
-  PieceCountCache() : slots_(static_cast<Slot*>(std::calloc(kSlots, sizeof(Slot)))) {}
-  ~PieceCountCache() { std::free(slots_); }
+  // Anonymous memory: the kernel hands out zeroed pages lazily, so a short
+  // run only pays for the pages it touches (an all-zero slot is empty:
+  // pieces are never empty). Huge pages where the kernel allows them: a
+  // lookup lands anywhere in 24 MB, and with 4 KB pages most lookups also
+  // missed the TLB (first pass over the corpus +8-15%, o200k).
+  PieceCountCache() {
+    void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    madvise(p, kBytes, MADV_HUGEPAGE);
+    slots_ = static_cast<Slot*>(p);
+  }
+  ~PieceCountCache() { munmap(slots_, kBytes); }
   PieceCountCache(const PieceCountCache&) = delete;
   PieceCountCache& operator=(const PieceCountCache&) = delete;
 
@@ -50,7 +60,12 @@ class PieceCountCache {
 
   // Starts loading the slot `hash` maps to: Count looks pieces up a batch
   // at a time, so the cache misses of a batch overlap instead of queuing.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&slots_[hash & (kSlots - 1)]); }
+  // Both of its cache lines: half of the 48-byte slots straddle two.
+  void Prefetch(uint64_t hash) const {
+    const char* slot = reinterpret_cast<const char*>(&slots_[hash & (kSlots - 1)]);
+    __builtin_prefetch(slot);
+    __builtin_prefetch(slot + sizeof(Slot) - 1);
+  }
 
   // Eight bytes at a time with a multiply-xorshift mix: pieces are short.
   // The last 1-7 bytes are read with fixed-size (overlapping) loads: a
@@ -86,6 +101,7 @@ class PieceCountCache {
     int count;
     char bytes[kMaxPiece];
   };
+  static constexpr size_t kBytes = kSlots * sizeof(Slot);
   Slot* slots_;
 };
 
