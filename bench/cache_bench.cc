@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "tokenizer/endpoint_client.h"
@@ -23,7 +24,8 @@ namespace {
 
 std::string TempDir(const std::string& name) {
   std::string dir = "/tmp/tokcost-bench-" + name + "-" + std::to_string(::getpid());
-  std::system(("rm -rf " + dir).c_str());
+  std::error_code ignored;  // a leftover of an earlier run with this pid
+  std::filesystem::remove_all(dir, ignored);
   return dir;
 }
 
@@ -33,7 +35,7 @@ TokenCache* FilledCache() {
     std::vector<std::pair<CacheKey, CachedCount>> batch;
     for (int i = 0; i < 100000; ++i) {
       batch.push_back({CacheKey::For("yandexgpt-lite/latest", "tokenize", "text " + std::to_string(i)),
-                       {i, "v1"}});
+                       {i, "v1", std::nullopt}});
     }
     (void)(*c)->Store(batch);
     return c->release();
@@ -65,7 +67,7 @@ void BM_CacheStore(benchmark::State& state) {
   auto cache = TokenCache::Open(TempDir("store"));
   int64_t i = 0;
   for (auto _ : state) {
-    (void)(*cache)->Store({{CacheKey::For("m", "tokenize", std::to_string(i)), {i, "v1"}}});
+    (void)(*cache)->Store({{CacheKey::For("m", "tokenize", std::to_string(i)), {i, "v1", std::nullopt}}});
     ++i;
   }
   state.SetItemsProcessed(state.iterations());

@@ -10,7 +10,7 @@ namespace {
 std::vector<std::string> Split(const std::string& scanner_name, const std::string& text) {
   StatusOr<MatchFn> match = FindScanner(scanner_name);
   REQUIRE(match.ok());
-  PreTokenizer p({PreTokenizer::Stage{*match, ""}});
+  PreTokenizer p({PreTokenizer::Stage::Scanner(*match)});
   std::vector<std::string_view> pieces;
   p.Split(text, &pieces);
   return std::vector<std::string>(pieces.begin(), pieces.end());
@@ -44,7 +44,7 @@ TEST_CASE("Isolated splits keep the gaps between matches") {
   StatusOr<MatchFn> words = FindScanner("deepseek_words");
   REQUIRE(digits.ok());
   REQUIRE(words.ok());
-  PreTokenizer p({{*digits, ""}, {*words, ""}});
+  PreTokenizer p({PreTokenizer::Stage::Scanner(*digits), PreTokenizer::Stage::Scanner(*words)});
   std::vector<std::string_view> pieces;
   p.Split("abc  1234", &pieces);
   CHECK(std::vector<std::string>(pieces.begin(), pieces.end()) ==
@@ -58,10 +58,56 @@ TEST_CASE("Unknown regexes are refused by name") {
 }
 
 TEST_CASE("Literal splits merge the delimiter with the previous piece") {
-  PreTokenizer p({PreTokenizer::Stage{nullptr, " "}});
+  PreTokenizer p({PreTokenizer::Stage::Literal(" ")});
   std::vector<std::string_view> pieces;
   p.Split("a b  c", &pieces);
   CHECK(std::vector<std::string>(pieces.begin(), pieces.end()) == V{"a ", "b ", " ", "c"});
+}
+
+// "▁" written as M: U+2581, SentencePiece's space mark.
+std::string Marks(std::string s) {
+  for (size_t at = s.find('M'); at != std::string::npos; at = s.find('M', at + 3)) {
+    s.replace(at, 1, "\xE2\x96\x81");
+  }
+  return s;
+}
+
+TEST_CASE("A token has an inner mark when a mark follows another character") {
+  CHECK_FALSE(PreTokenizer::HasInnerMark(Marks("Mthe")));
+  CHECK_FALSE(PreTokenizer::HasInnerMark(Marks("MMM")));
+  CHECK_FALSE(PreTokenizer::HasInnerMark("plain"));
+  CHECK(PreTokenizer::HasInnerMark(Marks(">M</")));
+  CHECK(PreTokenizer::HasInnerMark(Marks("MaMM")));
+  CHECK(PreTokenizer::HasInnerMark(Marks("aM")));
+}
+
+TEST_CASE("Mark splits cut before marks that follow other characters, except inside kept tokens") {
+  const std::vector<std::string> vocab = {Marks("Mthe"), Marks("MM"), Marks(">M</"), "a"};
+  std::optional<PreTokenizer::Stage> stage = PreTokenizer::MarkSplitStage([&](auto&& f) {
+    for (const std::string& t : vocab) f(t);
+  });
+  REQUIRE(stage.has_value());
+  CHECK(stage->keep_whole == V{Marks(">M</")});
+  PreTokenizer p({*stage});
+  auto split = [&](const std::string& text) {
+    const std::string marked = Marks(text);
+    std::vector<std::string_view> pieces;
+    p.Split(marked, &pieces);
+    return std::vector<std::string>(pieces.begin(), pieces.end());
+  };
+  CHECK(split("MtheMcatMMMsat") == V{Marks("Mthe"), Marks("Mcat"), Marks("MMMsat")});
+  CHECK(split("a>M</bM>") == V{Marks("a>M</b"), Marks("M>")});
+  CHECK(split("x>MMy") == V{"x>", Marks("MMy")});  // ">MM" is no kept token
+  CHECK(split("noMarks") == V{Marks("no"), Marks("Marks")});
+  CHECK(split("M") == V{Marks("M")});
+
+  // Too many tokens with inner marks: no stage, BPE sees whole lines.
+  CHECK_FALSE(PreTokenizer::MarkSplitStage(
+                  [&](auto&& f) {
+                    for (int i = 0; i < 3; ++i) f(Marks("xM") + std::to_string(i));
+                  },
+                  /*max_keep_whole=*/2)
+                  .has_value());
 }
 
 }  // namespace

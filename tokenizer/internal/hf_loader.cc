@@ -232,15 +232,14 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   std::vector<PreTokenizer::Stage> stages;
   for (const HfSpec::Stage& st : spec.stages) {
     if (!st.is_regex) {
-      stages.push_back({nullptr, st.text});
+      stages.push_back(PreTokenizer::Stage::Literal(st.text));
       continue;
     }
     StatusOr<MatchFn> scanner = FindScanner(st.text);
     if (!scanner.ok()) return scanner.status().WithContext(path);
-    stages.push_back({*scanner, ""});
+    stages.push_back(PreTokenizer::Stage::Scanner(*scanner));
   }
   auto pipeline = std::make_unique<Pipeline>(spec.options);
-  pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
   pipeline->normalizer = Normalizer(spec.steps);
   if (vocab != nullptr) {
     if (!pipeline->model.LoadVocab(vocab->data, vocab->size, vocab->mapping)) {
@@ -257,6 +256,14 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
+  if (!spec.options.byte_level) {
+    // SentencePiece-style: words as pieces, where the vocabulary allows it.
+    std::optional<PreTokenizer::Stage> words = PreTokenizer::MarkSplitStage([&](auto&& f) {
+      pipeline->model.ForEachToken([&](std::string_view bytes, uint32_t) { f(bytes); });
+    });
+    if (words) stages.push_back(*std::move(words));
+  }
+  pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
   for (const HfSpec::Added& a : spec.added) {
     AddedVocab& target = a.normalized ? pipeline->normalized_added : pipeline->raw_added;
     target.Add(a.content, a.id, a.special);

@@ -1,6 +1,9 @@
-// A per-thread cache of piece -> token count for the count-only path: real
-// text repeats its words, so most pieces skip BPE entirely. Bounded: when
-// full it starts over (no eviction bookkeeping on the hot path).
+// Per-thread caches of piece -> token count for the count-only path: real
+// text repeats its words, so most pieces skip BPE entirely. Direct-mapped
+// and bounded: a new piece replaces whatever shared its slot (no eviction
+// bookkeeping on the hot path). PieceCountCache holds pieces of up to 32
+// bytes; LongPieceCountCache, fewer and wider slots, those of 33-96 bytes
+// (SentencePiece words: U+2581 and Cyrillic letters take 2-3 bytes each).
 // Not thread-safe: one per thread (see Pipeline::Count).
 #ifndef TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 #define TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
@@ -19,25 +22,27 @@
 
 namespace tokcost::tokenizer_internal {
 
-class PieceCountCache {
+template <size_t kMaxPieceBytes, size_t kSlotCount>
+class BasicPieceCountCache {
  public:
-  static constexpr size_t kMaxPiece = 32;  // longer pieces are not cached
-  static constexpr size_t kSlots = 1 << 19;
+  static constexpr size_t kMaxPiece = kMaxPieceBytes;  // longer pieces are not cached
+  static constexpr size_t kSlots = kSlotCount;
 
   // Anonymous memory: the kernel hands out zeroed pages lazily, so a short
   // run only pays for the pages it touches (an all-zero slot is empty:
   // pieces are never empty). Huge pages where the kernel allows them: a
-  // lookup lands anywhere in 24 MB, and with 4 KB pages most lookups also
-  // missed the TLB (first pass over the corpus +8-15%, o200k).
-  PieceCountCache() {
+  // lookup lands anywhere in 24 MB (the short-piece cache), and with 4 KB
+  // pages most lookups also missed the TLB (first pass over the corpus
+  // +8-15%, o200k).
+  BasicPieceCountCache() {
     void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     madvise(p, kBytes, MADV_HUGEPAGE);
     slots_ = static_cast<Slot*>(p);
   }
-  ~PieceCountCache() { munmap(slots_, kBytes); }
-  PieceCountCache(const PieceCountCache&) = delete;
-  PieceCountCache& operator=(const PieceCountCache&) = delete;
+  ~BasicPieceCountCache() { munmap(slots_, kBytes); }
+  BasicPieceCountCache(const BasicPieceCountCache&) = delete;
+  BasicPieceCountCache& operator=(const BasicPieceCountCache&) = delete;
 
   // Returns the cached count, or -1.
   int Find(std::string_view piece, uint64_t hash) const {
@@ -104,6 +109,9 @@ class PieceCountCache {
   static constexpr size_t kBytes = kSlots * sizeof(Slot);
   Slot* slots_;
 };
+
+using PieceCountCache = BasicPieceCountCache<32, size_t{1} << 19>;
+using LongPieceCountCache = BasicPieceCountCache<96, size_t{1} << 16>;
 
 }  // namespace tokcost::tokenizer_internal
 

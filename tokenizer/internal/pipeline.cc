@@ -66,12 +66,33 @@ void Pipeline::Run(std::string_view text, bool allow_special, TokenSink* sink) c
 namespace {
 
 thread_local ThreadCaches<PieceCountCache> piece_caches;
+thread_local ThreadCaches<LongPieceCountCache> long_piece_caches;
 
 }  // namespace
 
 void Pipeline::ResetThreadCaches() {
   piece_caches.Clear();
+  long_piece_caches.Clear();
   BpeModel::ResetThreadCaches();
+}
+
+// Rare except in SentencePiece-style text (words of 2-3-byte characters):
+// looked up one at a time, out of the hot loop.
+__attribute__((noinline)) size_t Pipeline::CountLongPiece(std::string_view piece,
+                                                          BpeModel::Scratch* scratch) const {
+  if (piece.size() > LongPieceCountCache::kMaxPiece) {
+    model.MergeWord(piece, scratch);
+    return scratch->ids().size();
+  }
+  LongPieceCountCache& cache = long_piece_caches.Get(model.serial());
+  const uint64_t h = LongPieceCountCache::Hash(piece);
+  int n = cache.Find(piece, h);
+  if (n < 0) {
+    model.MergeWord(piece, scratch);
+    n = static_cast<int>(scratch->ids().size());
+    cache.Insert(piece, h, n);
+  }
+  return static_cast<size_t>(n);
 }
 
 size_t Pipeline::Count(std::string_view text, bool allow_special) const {
@@ -105,8 +126,7 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
       text, allow_special,
       [&](std::string_view piece) {
         if (piece.size() > PieceCountCache::kMaxPiece) {
-          model.MergeWord(piece, &scratch);
-          total += scratch.ids().size();
+          total += CountLongPiece(piece, &scratch);
           return;
         }
         const uint64_t h = PieceCountCache::Hash(piece);

@@ -52,6 +52,9 @@ struct Pipeline {
   AddedVocab normalized_added;  // matched after normalization
 
  private:
+  // The count of a piece too long for the main piece cache.
+  size_t CountLongPiece(std::string_view piece, BpeModel::Scratch* scratch) const;
+
   // Calls on_piece(piece) for every pre-tokenized piece and on_added(id)
   // for every added token, in order; on_segment_end() after the pieces of
   // each stretch between added tokens, whose views die with it.

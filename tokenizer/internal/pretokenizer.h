@@ -13,8 +13,10 @@
 #define TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tools/base/status.h"
@@ -43,9 +45,54 @@ class PreTokenizer {
   // occurrences are merged with the piece before (Hugging Face's
   // Split{String, MergedWithPrevious}).
   struct Stage {
+    static Stage Scanner(MatchFn match) {
+      Stage s;
+      s.match = match;
+      return s;
+    }
+    static Stage Literal(std::string literal) {
+      Stage s;
+      s.literal = std::move(literal);
+      return s;
+    }
+
     MatchFn match = nullptr;
     std::string literal;
+    // Set instead of the above: splits before each SentencePiece space mark
+    // (U+2581) that follows another character, except where the mark is
+    // inside an occurrence of one of `keep_whole` (the vocabulary's tokens
+    // with a mark after other characters: only through those can BPE merge
+    // across a mark). Built by MarkSplitStage, never from tokenizer.json.
+    bool split_before_mark = false;
+    std::vector<std::string> keep_whole;
   };
+
+  // For SentencePiece-style vocabularies (Gemma 3): the whole text between
+  // added tokens is one BPE word, so lines of prose went through the slow
+  // heap loop and missed the piece cache. When at most `max_keep_whole`
+  // tokens (given by for_each_token) have a U+2581 mark after a character
+  // other than a mark, cutting before marks changes no merge; returns that
+  // stage, else nothing.
+  template <typename ForEachToken>
+  static std::optional<Stage> MarkSplitStage(ForEachToken&& for_each_token,
+                                             size_t max_keep_whole = 64) {
+    Stage stage;
+    stage.split_before_mark = true;
+    bool too_many = false;
+    for_each_token([&](std::string_view token) {
+      if (!too_many && HasInnerMark(token)) {
+        stage.keep_whole.emplace_back(token);
+        too_many = stage.keep_whole.size() > max_keep_whole;
+      }
+    });
+    if (too_many) return std::nullopt;
+    return stage;
+  }
+
+  static constexpr std::string_view kMark = "\xE2\x96\x81";  // U+2581
+
+  // Whether `token` has a mark that follows a character other than a mark.
+  static bool HasInnerMark(std::string_view token);
 
   PreTokenizer() = default;  // no stages: the text is one piece
   explicit PreTokenizer(std::vector<Stage> stages) : stages_(std::move(stages)) {}

@@ -47,7 +47,7 @@ StatusOr<std::unique_ptr<Pipeline>> LoadTiktoken(
   TOKCOST_ASSIGN_OR_RETURN(MatchFn scanner, FindScanner(pattern));
   auto pipeline = std::make_unique<Pipeline>(
       BpeModel::Options{.byte_level = true, .ignore_merges = true, .rank_is_concatenation_id = true});
-  pipeline->pre_tokenizer = PreTokenizer({PreTokenizer::Stage{scanner, ""}});
+  pipeline->pre_tokenizer = PreTokenizer({PreTokenizer::Stage::Scanner(scanner)});
   for (const auto& [content, id] : specials) {
     pipeline->raw_added.Add(content, id, /*special=*/true);
   }

@@ -67,6 +67,9 @@ const kPool = [
   "<|endoftext|>", "<think>", "</think>", "<bos>", "<unused3>", "<｜User｜>", "<|im_start|>",
   "XMLHttpRequest", "camelCase", "snake_case", "http://x.y/z", "2026-11-28", "3.14",
   "    ", "\t\t", " \n ", "aaaaaaaa", "........", "𝐁𝐨𝐥𝐝", "ＡＢＣ",
+  // SentencePiece's space mark, and Gemma 3's one token with a mark inside
+  // (">▁</"): tokcost cuts Gemma's text into words before marks, except there.
+  "\u2581", "\u2581\u2581", ">\u2581</", "> </", "</", "><",
 ];
 
 function randomDocs(n, seed) {
