@@ -197,6 +197,7 @@ TEST_CASE("Token lengths spell the text, or say why they cannot") {
   CHECK(sum == text.size());
   CHECK(lengths.size() == testing::GetTokenizer("o200k_base").Count(text).value());
   // Gemma's tokens spell spaces as U+2581 and unknown bytes as <0xHH>.
+  CHECK(testing::GetTokenizer("gemma3").HasTokenLengths());
   StatusOr<std::vector<uint32_t>> gemma = testing::GetTokenizer("gemma3").TokenLengths(text + "\x01");
   REQUIRE(gemma.ok());
   sum = 0;

@@ -68,6 +68,9 @@ TEST_CASE("SentencePiece models count as spm_encode does") {
     ++i;
   }
   CHECK(i == lines.size());
+  // Its pieces are not mapped back to bytes: no lexicon for calibrate.
+  CHECK_FALSE((*tok)->HasTokenLengths());
+  CHECK_FALSE((*tok)->TokenLengths("hello").ok());
 }
 
 TEST_CASE("A file that is not a SentencePiece model is a clear error") {

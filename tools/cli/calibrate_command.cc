@@ -127,7 +127,7 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     if (!tok.ok()) return fail(tok.status());
     // A lexicon needs tokens that spell the text (not those of SentencePiece
     // models given as files); without one the fit uses the other features.
-    learn_lexicon = !f.no_lexicon && (*tok)->TokenLengths("Lexicon probe: Проверка.").ok();
+    learn_lexicon = !f.no_lexicon && (*tok)->HasTokenLengths();
     if (!learn_lexicon && !f.lexicon_files.empty()) {
       return fail(InvalidArgumentError(name +
                                        ": its tokens do not spell the text, so it cannot have a lexicon"));
