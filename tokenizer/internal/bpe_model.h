@@ -89,6 +89,11 @@ class BpeModel {
   void AddMerge(uint32_t left, uint32_t right, uint32_t rank, uint32_t merged) {
     pairs_.Insert(left, right, {rank, merged});
   }
+  // The merge table as bytes, and back (see PairMap::Serialize).
+  std::string SerializeMerges() const { return pairs_.Serialize(); }
+  bool LoadMerges(const char* data, size_t size, std::shared_ptr<const void> keep_alive) {
+    return PairMap::Deserialize(data, size, std::move(keep_alive), &pairs_);
+  }
   // Call once after the last AddToken: resolves the initial-symbol tables.
   // Returns false (with a reason) when a byte has no token.
   bool Finish(std::string* error);

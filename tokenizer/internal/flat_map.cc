@@ -138,4 +138,41 @@ void PairMap::Grow() {
   }
 }
 
+namespace {
+
+struct PairHeader {
+  char magic[8];  // "TKCPAIR1"
+  uint64_t slot_count;
+  uint64_t size;
+};
+
+}  // namespace
+
+std::string PairMap::Serialize() const {
+  PairHeader h{{'T', 'K', 'C', 'P', 'A', 'I', 'R', '1'}, slots_.size(), size_};
+  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
+  out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(Slot));
+  return out;
+}
+
+bool PairMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
+                          PairMap* out) {
+  if (size < sizeof(PairHeader)) return false;
+  PairHeader h;
+  std::memcpy(&h, data, sizeof(h));
+  if (std::memcmp(h.magic, "TKCPAIR1", 8) != 0) return false;
+  // A power of two (the probe mask), and at most half full (probes end).
+  if (size != sizeof(PairHeader) + h.slot_count * sizeof(Slot) ||
+      (h.slot_count & (h.slot_count - 1)) != 0 || h.size * 2 > h.slot_count) {
+    return false;
+  }
+  *out = PairMap();
+  if (h.slot_count == 0) return true;  // no merges
+  out->mapped_ = reinterpret_cast<const Slot*>(data + sizeof(PairHeader));
+  out->mask_ = h.slot_count - 1;
+  out->size_ = h.size;
+  out->mapping_ = std::move(keep_alive);
+  return true;
+}
+
 }  // namespace tokcost::tokenizer_internal

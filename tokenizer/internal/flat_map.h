@@ -98,18 +98,27 @@ struct Merge {
 class PairMap {
  public:
   // Inserts or overwrites (later merges win, as in Hugging Face tokenizers).
+  // Only into a table built this way, not one read by Deserialize.
   void Insert(uint32_t left, uint32_t right, Merge merge);
   // Returns {kNoId, kNoId} when the pair does not merge.
   Merge Find(uint32_t left, uint32_t right) const {
-    if (slots_.empty()) return {kNoId, kNoId};
+    const Slot* slots = slots_.empty() ? mapped_ : slots_.data();
+    if (slots == nullptr) return {kNoId, kNoId};
     uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
     for (size_t i = Hash(key) & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
+      const Slot& s = slots[i];
       if (s.key == key) return s.value;
       if (s.key == kEmpty) return {kNoId, kNoId};
     }
   }
   size_t size() const { return size_; }
+
+  // The table as bytes, for a compiled vocabulary file, and a table that
+  // reads such bytes in place (`keep_alive` owns the memory, e.g. an mmap):
+  // building it from 150,000-260,000 merges was a third of a start-up.
+  std::string Serialize() const;
+  static bool Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
+                          PairMap* out);
 
  private:
   static constexpr uint64_t kEmpty = ~0ULL;
@@ -123,7 +132,9 @@ class PairMap {
     uint64_t key = kEmpty;
     Merge value{kNoId, kNoId};
   };
-  std::vector<Slot> slots_;
+  std::vector<Slot> slots_;     // built by Insert
+  const Slot* mapped_ = nullptr;  // or read in place (Deserialize)
+  std::shared_ptr<const void> mapping_;
   size_t mask_ = 0;
   size_t size_ = 0;
 };

@@ -225,10 +225,11 @@ StatusOr<HfSpec> ParseFile(const std::string& path) {
   }
 }
 
-// `vocab`: the vocabulary table of a compiled file, read in place; null to
-// build it from spec.tokens.
+// `vocab`, `merges`: the tables of a compiled file, read in place; null to
+// build them from spec.tokens and spec.merges.
 StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const HfSpec& spec,
-                                                  const CompiledFile* vocab = nullptr) {
+                                                  const CompiledFile* vocab = nullptr,
+                                                  const CompiledFile* merges = nullptr) {
   std::vector<PreTokenizer::Stage> stages;
   for (const HfSpec::Stage& st : spec.stages) {
     if (!st.is_regex) {
@@ -251,8 +252,14 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
     pipeline->model.ReserveTokens(spec.tokens.size(), bytes);
     for (const auto& [b, id] : spec.tokens) pipeline->model.AddToken(b, id);
   }
-  for (const HfSpec::MergeRule& m : spec.merges) {
-    pipeline->model.AddMerge(m.left, m.right, m.rank, m.merged);
+  if (merges != nullptr) {
+    if (!pipeline->model.LoadMerges(merges->data, merges->size, merges->mapping)) {
+      return InternalError(path + ".tokcost-idx: damaged merge table");
+    }
+  } else {
+    for (const HfSpec::MergeRule& m : spec.merges) {
+      pipeline->model.AddMerge(m.left, m.right, m.rank, m.merged);
+    }
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
@@ -272,12 +279,13 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
 }
 
 // The compiled form: the vocabulary's hash table as BytesToIdMap::Serialize
-// writes it (a u64 length first, so the table starts 8-byte aligned in the
-// mapping and is read in place, as for tiktoken), then the rest of HfSpec:
-// little-endian u32 numbers, strings and lists as (length, contents), in
-// the order Visit gives. Writer and Reader share Visit, so the two
-// directions cannot drift apart.
-constexpr char kCompiledMagic[] = "TKCHF02";
+// writes it and the merge table as PairMap::Serialize does (each after a
+// u64 length and padded to 8 bytes, so both are read in place from the
+// mapping, as for tiktoken), then the rest of HfSpec (its merges are in
+// the table): little-endian u32 numbers, strings and lists as (length,
+// contents), in the order Visit gives. Writer and Reader share Visit, so
+// the two directions cannot drift apart.
+constexpr char kCompiledMagic[] = "TKCHF03";
 
 template <typename Archive>
 void Visit(Archive& a, HfSpec& s) {
@@ -377,25 +385,33 @@ class Reader {
 };
 
 std::string Serialize(HfSpec spec, const BpeModel& model) {
-  const std::string vocab = model.SerializeVocab();
-  const uint64_t n = vocab.size();
-  std::string out(reinterpret_cast<const char*>(&n), sizeof(n));
-  out += vocab;
-  out.resize((out.size() + 7) / 8 * 8);  // keeps what follows aligned too
+  std::string out;
+  for (const std::string& table : {model.SerializeVocab(), model.SerializeMerges()}) {
+    const uint64_t n = table.size();
+    out.append(reinterpret_cast<const char*>(&n), sizeof(n));
+    out += table;
+    out.resize((out.size() + 7) / 8 * 8);  // keeps what follows aligned too
+  }
+  spec.merges.clear();
   Writer w;
   Visit(w, spec);
   return out + w.out();
 }
 
-// Splits a compiled file into its vocabulary table and the rest of HfSpec.
-bool Deserialize(const CompiledFile& c, CompiledFile* vocab, HfSpec* spec) {
-  uint64_t n;
-  if (c.size < sizeof(n)) return false;
-  std::memcpy(&n, c.data, sizeof(n));
-  const size_t rest = (sizeof(n) + n + 7) / 8 * 8;
-  if (n > c.size || rest > c.size) return false;
-  *vocab = {c.data + sizeof(n), n, c.mapping};
-  Reader r(c.data + rest, c.size - rest);
+// Splits a compiled file into its vocabulary and merge tables and the rest
+// of HfSpec.
+bool Deserialize(const CompiledFile& c, CompiledFile* vocab, CompiledFile* merges, HfSpec* spec) {
+  size_t at = 0;
+  for (CompiledFile* table : {vocab, merges}) {
+    uint64_t n;
+    if (c.size - at < sizeof(n)) return false;
+    std::memcpy(&n, c.data + at, sizeof(n));
+    if (n > c.size - at - sizeof(n)) return false;
+    *table = {c.data + at + sizeof(n), n, c.mapping};
+    at = (at + sizeof(n) + n + 7) / 8 * 8;
+    if (at > c.size) return false;
+  }
+  Reader r(c.data + at, c.size - at);
   Visit(r, *spec);
   return r.done();
 }
@@ -405,11 +421,11 @@ bool Deserialize(const CompiledFile& c, CompiledFile* vocab, HfSpec* spec) {
 StatusOr<std::unique_ptr<Pipeline>> LoadHuggingFace(const std::string& path) {
   if (std::optional<CompiledFile> c = MapCompiled(path, kCompiledMagic)) {
     HfSpec spec;
-    CompiledFile vocab;
+    CompiledFile vocab, merges;
     // Anything wrong with a compiled file: rebuilt from the JSON below,
     // which also reports any error in the vocabulary itself.
-    if (Deserialize(*c, &vocab, &spec)) {
-      StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec, &vocab);
+    if (Deserialize(*c, &vocab, &merges, &spec)) {
+      StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec, &vocab, &merges);
       if (pipeline.ok()) return pipeline;
     }
   }
