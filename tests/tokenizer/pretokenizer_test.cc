@@ -82,7 +82,7 @@ TEST_CASE("A token has an inner mark when a mark follows another character") {
 }
 
 TEST_CASE("Mark splits cut before marks that follow other characters, except inside kept tokens") {
-  const std::vector<std::string> vocab = {Marks("Mthe"), Marks("MM"), Marks(">M</"), "a"};
+  const std::vector<std::string> vocab = {Marks("M"), Marks("Mthe"), Marks("MM"), Marks(">M</"), "a"};
   std::optional<PreTokenizer::Stage> stage = PreTokenizer::MarkSplitStage([&](auto&& f) {
     for (const std::string& t : vocab) f(t);
   });
@@ -101,13 +101,16 @@ TEST_CASE("Mark splits cut before marks that follow other characters, except ins
   CHECK(split("noMarks") == V{Marks("no"), Marks("Marks")});
   CHECK(split("M") == V{Marks("M")});
 
-  // Too many tokens with inner marks: no stage, BPE sees whole lines.
+  // Too many tokens with inner marks, or no token for the mark itself: no
+  // stage, BPE sees whole lines.
   CHECK_FALSE(PreTokenizer::MarkSplitStage(
                   [&](auto&& f) {
+                    f(Marks("M"));
                     for (int i = 0; i < 3; ++i) f(Marks("xM") + std::to_string(i));
                   },
                   /*max_keep_whole=*/2)
                   .has_value());
+  CHECK_FALSE(PreTokenizer::MarkSplitStage([&](auto&& f) { f(Marks("Mthe")); }).has_value());
 }
 
 }  // namespace

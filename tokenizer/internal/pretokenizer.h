@@ -69,23 +69,25 @@ class PreTokenizer {
 
   // For SentencePiece-style vocabularies (Gemma 3): the whole text between
   // added tokens is one BPE word, so lines of prose went through the slow
-  // heap loop and missed the piece cache. When at most `max_keep_whole`
-  // tokens (given by for_each_token) have a U+2581 mark after a character
-  // other than a mark, cutting before marks changes no merge; returns that
-  // stage, else nothing.
+  // heap loop and missed the piece cache. When the mark U+2581 is itself a
+  // token (never unknown, so no unknown characters fuse across a cut) and at
+  // most `max_keep_whole` tokens (given by for_each_token) have a mark after
+  // a character other than a mark, cutting before marks changes no merge:
+  // returns that stage, else nothing.
   template <typename ForEachToken>
   static std::optional<Stage> MarkSplitStage(ForEachToken&& for_each_token,
                                              size_t max_keep_whole = 64) {
     Stage stage;
     stage.split_before_mark = true;
-    bool too_many = false;
+    bool too_many = false, has_mark = false;
     for_each_token([&](std::string_view token) {
+      has_mark = has_mark || token == kMark;
       if (!too_many && HasInnerMark(token)) {
         stage.keep_whole.emplace_back(token);
         too_many = stage.keep_whole.size() > max_keep_whole;
       }
     });
-    if (too_many) return std::nullopt;
+    if (too_many || !has_mark) return std::nullopt;
     return stage;
   }
 
