@@ -72,6 +72,15 @@ ApproxEstimate Bounds(double estimate, double a, double b, double k) {
   return e;
 }
 
+// Each character class's share of the text's characters (all 0 for none).
+std::array<double, kMixClasses> MixShares(const ApproxFeatures& f) {
+  double chars = 0;
+  for (int c = 0; c < kMixClasses; ++c) chars += f[c];
+  std::array<double, kMixClasses> share{};
+  for (int c = 0; c < kMixClasses && chars > 0; ++c) share[c] = f[c] / chars;
+  return share;
+}
+
 }  // namespace
 
 const std::vector<std::string>& ApproxFeatureNames() {
@@ -111,7 +120,18 @@ ApproxEstimate ApproxTotal::Result() const { return Bounds(sum_, a_, b_, k_); }
 ApproxEstimate ApproxProfile::FromFeatures(const ApproxFeatures& f) const {
   double e = 0;
   for (int i = 0; i < kApproxFeatures; ++i) e += coefficients[i] * f[i];
-  return Bounds(e, var_a, var_b, k95);
+  ApproxEstimate out = Bounds(e, var_a, var_b, k95);
+  out.familiar = Familiar(f);
+  return out;
+}
+
+bool ApproxProfile::Familiar(const ApproxFeatures& f) const {
+  if (!has_mix) return true;
+  const std::array<double, kMixClasses> share = MixShares(f);
+  for (int c = 0; c < kMixClasses; ++c) {
+    if (share[c] < mix_low[c] - kMixTolerance || share[c] > mix_high[c] + kMixTolerance) return false;
+  }
+  return true;
 }
 
 ApproxFeatures ApproxProfile::Features(std::string_view text) const {
@@ -218,6 +238,17 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     covered += samples[i].tokens >= e.low && samples[i].tokens <= e.high;
   }
   p.heldout_coverage = static_cast<double>(covered) / est.size();
+  // Every document's mix, fitted and held out: what the bounds were measured on.
+  p.has_mix = true;
+  p.mix_low.fill(1);
+  p.mix_high.fill(0);
+  for (const CalibrationSample& s : samples) {
+    const std::array<double, kMixClasses> share = MixShares(s.features);
+    for (int c = 0; c < kMixClasses; ++c) {
+      p.mix_low[c] = std::min(p.mix_low[c], share[c]);
+      p.mix_high[c] = std::max(p.mix_high[c], share[c]);
+    }
+  }
   return p;
 }
 
@@ -237,6 +268,15 @@ std::string ApproxProfile::ToJson() const {
                                 : Json(nullptr)},
             {"error_model", {{"a", var_a}, {"b", var_b}, {"k95", k95},
                              {"note", "variance = a*E + b*E^2; bounds E -/+ k95*sqrt(variance)"}}},
+            {"text_mix", has_mix ? Json{{"classes", std::vector<std::string>(
+                                                          ApproxFeatureNames().begin(),
+                                                          ApproxFeatureNames().begin() + kMixClasses)},
+                                        {"low", mix_low},
+                                        {"high", mix_high},
+                                        {"note", "each class's share of characters over the "
+                                                 "calibration documents; text outside "
+                                                 "(+/-0.05) is reported as unfamiliar"}}
+                                 : Json(nullptr)},
             {"heldout", {{"documents", heldout_documents},
                          {"relative_error_p50", heldout_p50},
                          {"relative_error_p95", heldout_p95},
@@ -276,6 +316,21 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
     p.k95 = em.at("k95").get<double>();
     if (p.var_a < 0 || p.var_b < 0 || p.k95 <= 0) {
       return InvalidArgumentError(path + ": $.error_model: a, b must be >= 0 and k95 > 0");
+    }
+    if (j.contains("text_mix") && !j["text_mix"].is_null()) {
+      const Json& m = j["text_mix"];
+      const Json& low = m.at("low");
+      const Json& high = m.at("high");
+      if (!low.is_array() || !high.is_array() || low.size() != kMixClasses ||
+          high.size() != kMixClasses) {
+        return InvalidArgumentError(path + ": $.text_mix: expected low and high arrays of " +
+                                    std::to_string(kMixClasses) + " shares");
+      }
+      for (int c = 0; c < kMixClasses; ++c) {
+        p.mix_low[c] = low[c].get<double>();
+        p.mix_high[c] = high[c].get<double>();
+      }
+      p.has_mix = true;
     }
     if (j.contains("heldout")) {
       const Json& h = j["heldout"];

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "tests/test_util.h"
@@ -187,6 +188,72 @@ TEST_CASE("A lexicon learned from the tokenizer's output cuts per-document error
   std::remove(ApproxProfile::LexiconPath(path).c_str());
   CHECK_THAT(ApproxProfile::Load(path).status().message(),
              Catch::Contains("$.lexicon") && Catch::Contains("lexical.lexicon"));
+}
+
+// 1-5 KB documents of the corpus file `name`, from lines where Cyrillic
+// letters are (russian) or are not (!russian) most of the letters.
+std::vector<std::string> DocumentsOfKind(const std::string& name, bool russian, size_t count) {
+  const char* dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(dir != nullptr);
+  const std::string text = ReadFile(std::string(dir) + "/" + name).value();
+  std::vector<std::string> docs(1);
+  std::mt19937_64 rng(7);
+  size_t want = 1024 + rng() % 4096;
+  for (size_t start = 0; start < text.size() && docs.size() <= count;) {
+    size_t end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end + 1;
+    const std::string line = text.substr(start, end - start);
+    start = end;
+    ApproxFeatures f = ComputeApproxFeatures(line);
+    const double cyrillic = Feature(f, "cyrillic_chars"), latin = Feature(f, "ascii_letters");
+    if (cyrillic + latin < 5 || (cyrillic > latin) != russian) continue;
+    docs.back() += line;
+    if (docs.back().size() >= want) {
+      docs.emplace_back();
+      want = 1024 + rng() % 4096;
+    }
+  }
+  docs.pop_back();  // unfinished
+  return docs;
+}
+
+TEST_CASE("Text unlike the calibration text is reported as unfamiliar") {
+  const Tokenizer& tok = testing::GetTokenizer("o200k_base");
+  const std::vector<std::string> russian = DocumentsOfKind("mixed_en_ru.txt", true, 200);
+  const std::vector<std::string> code = DocumentsOfKind("code.txt", false, 50);
+  REQUIRE(russian.size() == 200);
+  REQUIRE(code.size() == 50);
+  std::vector<CalibrationSample> samples;
+  for (size_t i = 0; i < 120; ++i) {
+    samples.push_back({ComputeApproxFeatures(russian[i]),
+                       static_cast<double>(tok.Count(russian[i]).value()), "", {}});
+  }
+  StatusOr<ApproxProfile> p = FitApproxProfile(samples, {.holdout_fraction = 0.3});
+  REQUIRE(p.ok());
+  REQUIRE(p->has_mix);
+  int familiar_russian = 0, familiar_code = 0;
+  for (size_t i = 120; i < 200; ++i) familiar_russian += p->Estimate(russian[i]).familiar;
+  for (const std::string& d : code) familiar_code += p->Estimate(d).familiar;
+  CHECK(familiar_russian >= 76);  // of 80 unseen Russian documents
+  CHECK(familiar_code == 0);
+
+  // The ranges survive a round trip; a profile without them (older files)
+  // calls everything familiar; a damaged range names the field.
+  const std::string dir = std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  const std::string path = dir + "/mix_profile.json";
+  REQUIRE(p->Save(path).ok());
+  StatusOr<ApproxProfile> loaded = ApproxProfile::Load(path);
+  REQUIRE(loaded.ok());
+  CHECK(loaded->mix_low == p->mix_low);
+  CHECK(loaded->mix_high == p->mix_high);
+  CHECK_FALSE(loaded->Estimate(code[0]).familiar);
+  nlohmann::json j = nlohmann::json::parse(ReadFile(path).value());
+  j.erase("text_mix");
+  REQUIRE(WriteFile(path, {j.dump()}).ok());
+  CHECK(ApproxProfile::Load(path).value().Estimate(code[0]).familiar);
+  j["text_mix"] = {{"low", {0.1}}, {"high", {0.9}}};
+  REQUIRE(WriteFile(path, {j.dump()}).ok());
+  CHECK_THAT(ApproxProfile::Load(path).status().message(), Catch::Contains("$.text_mix"));
 }
 
 TEST_CASE("Token lengths spell the text, or say why they cannot") {

@@ -5,12 +5,15 @@
 namespace tokcost::cli {
 
 double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
-                     const Request& request) {
+                     const Request& request, bool* familiar) {
+  auto estimate = [&](std::string_view text) {
+    ApproxEstimate e = profile.Estimate(text);
+    if (familiar != nullptr && !e.familiar) *familiar = false;
+    return static_cast<double>(e.tokens);
+  };
   if (chat_template == nullptr) {
     double total = 0;
-    for (const ChatMessage& m : request.messages) {
-      total += static_cast<double>(profile.Estimate(m.content).tokens) + kApproxMessageOverhead;
-    }
+    for (const ChatMessage& m : request.messages) total += estimate(m.content) + kApproxMessageOverhead;
     return total;
   }
   double total = 0;
@@ -22,7 +25,7 @@ double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_temp
       text += part.text;
     }
   }
-  return total + static_cast<double>(profile.Estimate(text).tokens);
+  return total + estimate(text);
 }
 
 void HybridSample::Offer(const Request& request, double approx) {

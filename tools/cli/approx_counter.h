@@ -24,9 +24,10 @@ namespace tokcost::cli {
 // control tokens); hybrid mode corrects it with the sample.
 inline constexpr int kApproxMessageOverhead = 4;
 
-// Estimates one request.
+// Estimates one request; `familiar` (optional) is cleared when a text of it
+// is unlike the profile's calibration text (ApproxProfile::Familiar).
 double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
-                     const Request& request);
+                     const Request& request, bool* familiar = nullptr);
 
 // The sampled side of hybrid counting.
 class HybridSample {

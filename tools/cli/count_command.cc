@@ -149,6 +149,7 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
   int exit_code = kExitOk;
   ApproxTotal total = profile->profile.NewTotal();
   size_t counted = 0;
+  std::vector<std::string> unfamiliar;
   for (const std::string& input_name : inputs) {
     StatusOr<Input> input = ReadInput(ctx, input_name);
     if (!input.ok()) {
@@ -159,11 +160,12 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
     ApproxEstimate e = profile->profile.Estimate(input->text);
     total.Add(static_cast<double>(e.tokens));
     ++counted;
+    if (!e.familiar) unfamiliar.push_back(input_name);
     if (flags.json) {
       nlohmann::json row = {{"input", input_name}, {"tokens", e.tokens}, {"low", e.low},
                             {"high", e.high},      {"confidence", 0.95},
                             {"bytes", input->text.size()}, {"method", "approx"},
-                            {"profile", profile->path}};
+                            {"profile", profile->path}, {"familiar", e.familiar}};
       row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
       if (profile->profile.provisional) row["provisional"] = true;
       ctx.io.out << row.dump() << "\n";
@@ -174,6 +176,12 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
   if (!flags.json && counted > 1) {
     ApproxEstimate t = total.Result();
     ctx.io.out << t.tokens << "\ttotal\t[" << t.low << ", " << t.high << "] approx\n";
+  }
+  if (!unfamiliar.empty()) {
+    ctx.Error("count: note: " + std::to_string(unfamiliar.size()) + " of " + std::to_string(counted) +
+              " inputs (first: " + unfamiliar[0] + ") have a character mix unlike the text " +
+              profile->path + " was calibrated on; its 95% bounds may not hold for them. " +
+              "Calibrate on such text, or use --count exact/endpoint");
   }
   return exit_code;
 }

@@ -59,6 +59,7 @@ struct Active {
   std::optional<ApproxProfile> profile;
   const ChatTemplate* chat_template = nullptr;
   double approx_sum = 0;
+  int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
   std::unique_ptr<HybridSample> sample;
 };
 
@@ -103,7 +104,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   CounterFactory counters(ctx, options.threads);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
-    Active a{model, nullptr, {}, {}, {}, nullptr, 0, nullptr};
+    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, nullptr};
     Status counter = Prepare(ctx, counters, options.count, options, &a);
     for (Mode mode : modes) {
       CostRow row;
@@ -151,7 +152,9 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     for (Active& a : active) {
       if (a.profile) {
         for (size_t i = 0; i < chunk.size(); ++i) {
-          const double approx = ApproxRequest(*a.profile, a.chat_template, chunk[i]);
+          bool familiar = true;
+          const double approx = ApproxRequest(*a.profile, a.chat_template, chunk[i], &familiar);
+          a.unfamiliar += !familiar;
           a.approx_sum += approx;
           if (a.sample) a.sample->Offer(chunk[i], approx);
           const int64_t in = std::llround(approx);
@@ -266,6 +269,13 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
       ApproxEstimate e = total.Result();
       low = static_cast<double>(e.low);
       high = static_cast<double>(e.high);
+      // (Hybrid needs no such note: its interval comes from exact counts.)
+      if (a.unfamiliar > 0) {
+        ctx.Error("note: " + a.model->id + ": " + std::to_string(a.unfamiliar) +
+                  " requests have a character mix unlike the text its approximation profile " +
+                  "was calibrated on; the interval may not hold for them (calibrate on such " +
+                  "text, or use --count hybrid or exact)");
+      }
     }
     for (auto& [row, acc] : a.accumulators) {
       CostRow& r = summary.rows[row];

@@ -210,6 +210,35 @@ TEST_CASE("count --count approx prints tokens with low and high bounds") {
   CHECK(j["tokens"].get<int64_t>() <= j["high"].get<int64_t>());
 }
 
+TEST_CASE("count --count approx says when text is unlike the profile's calibration text") {
+  // A profile calibrated on C/C++ headers only, then Russian prose.
+  const char* corpus_dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(corpus_dir != nullptr);
+  std::ifstream in(std::string(corpus_dir) + "/code.txt", std::ios::binary);
+  std::string code(300000, '\0');
+  in.read(code.data(), static_cast<std::streamsize>(code.size()));
+  code.resize(code.rfind('\n') + 1);
+  const std::string cache = TempPath("familiar_cache");
+  Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_base", "--sample", "60",
+                  "--no-lexicon", WriteTemp("familiar_code.txt", code)});
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  auto count = [&](const std::string& text) {
+    return Run({"--cache-dir", cache, "count", "--tokenizer", "o200k_base", "--count", "approx",
+                "--json", "-"},
+               text);
+  };
+  r = count(code.substr(0, 3000));
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(r.out)["familiar"] == true);
+  CHECK(r.err.empty());
+  r = count("Мороз и солнце; день чудесный! Ещё ты дремлешь, друг прелестный. Пора, красавица, "
+            "проснись: открой сомкнуты негой взоры навстречу северной Авроры.");
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(r.out)["familiar"] == false);
+  CHECK_THAT(r.err, Catch::Contains("unlike the text") && Catch::Contains("may not hold"));
+}
+
 TEST_CASE("Hybrid totals land within their interval of the exact total") {
   // A 95% interval misses one time in twenty: over 10 workloads, at least 8
   // must be covered (a systematic error would miss most of them).
