@@ -210,14 +210,20 @@ TEST_CASE("count --count approx prints tokens with low and high bounds") {
   CHECK(j["tokens"].get<int64_t>() <= j["high"].get<int64_t>());
 }
 
-TEST_CASE("count --count approx says when text is unlike the profile's calibration text") {
-  // A profile calibrated on C/C++ headers only, then Russian prose.
+// The first `bytes` of a setup corpus file (tools/setup), cut after a newline.
+std::string CorpusPrefix(const std::string& file, size_t bytes) {
   const char* corpus_dir = std::getenv("TOKCOST_CORPUS_DIR");
   REQUIRE(corpus_dir != nullptr);
-  std::ifstream in(std::string(corpus_dir) + "/code.txt", std::ios::binary);
-  std::string code(300000, '\0');
-  in.read(code.data(), static_cast<std::streamsize>(code.size()));
-  code.resize(code.rfind('\n') + 1);
+  std::ifstream in(std::string(corpus_dir) + "/" + file, std::ios::binary);
+  std::string text(bytes, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(text.rfind('\n') + 1);
+  return text;
+}
+
+TEST_CASE("count --count approx says when text is unlike the profile's calibration text") {
+  // A profile calibrated on C/C++ headers only, then Russian prose.
+  const std::string code = CorpusPrefix("code.txt", 300000);
   const std::string cache = TempPath("familiar_cache");
   Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_base", "--sample", "60",
                   "--no-lexicon", WriteTemp("familiar_code.txt", code)});
@@ -267,12 +273,7 @@ TEST_CASE("Hybrid totals land within their interval of the exact total") {
 }
 
 TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documents") {
-  const char* corpus_dir = std::getenv("TOKCOST_CORPUS_DIR");
-  REQUIRE(corpus_dir != nullptr);
-  std::ifstream in(std::string(corpus_dir) + "/mixed_en_ru.txt", std::ios::binary);
-  std::string text(600000, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(text.rfind('\n') + 1);
+  const std::string text = CorpusPrefix("mixed_en_ru.txt", 600000);
   const size_t half = text.find('\n', text.size() / 2) + 1;
   std::string lexicon = WriteTemp("cal_lexicon.txt", text.substr(0, half));
   std::string docs = WriteTemp("cal_docs.txt", text.substr(half));
