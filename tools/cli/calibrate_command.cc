@@ -204,9 +204,10 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
       if (!st.ok()) return fail(st);
     }
     if (learn_lexicon && spelled < docs->size()) {
-      ctx.Error("calibrate: note: the tokens of " + std::to_string(docs->size() - spelled) + " of " +
-                std::to_string(docs->size()) +
-                " documents do not spell their text; the lexicon leaves them out");
+      ctx.Error("calibrate: note: the lexicon leaves out " + std::to_string(docs->size() - spelled) +
+                " of " + std::to_string(docs->size()) +
+                " documents: their token texts do not spell them (or, with --offline, only their "
+                "counts are cached)");
     }
     if (learn_lexicon && spelled == 0 && f.lexicon_files.empty()) learn_lexicon = false;
   }

@@ -28,7 +28,7 @@ class ExactCounter : public InputCounter {
         StatusOr<size_t> n = template_->Count(*tokenizer_, requests[i]->messages);
         out[i] = {n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
                          : StatusOr<int64_t>(n.status().WithContext(requests[i]->location)),
-                  "exact"};
+                  "exact", {}};
       }
     };
     const size_t threads = std::min<size_t>(std::max(threads_, 1), requests.size() / 64 + 1);
@@ -50,7 +50,7 @@ class ExactCounter : public InputCounter {
       StatusOr<size_t> n = tokenizer_->Count(texts[i]);
       out.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
                             : StatusOr<int64_t>(n.status().WithContext(labels[i])),
-                     "exact"});
+                     "exact", {}});
     }
     return out;
   }
@@ -159,7 +159,10 @@ class EndpointCounter : public InputCounter {
       owner[i] = it->second;
       if (!inserted) continue;
       if (!settings_.refresh) {
-        if (std::optional<CachedCount> hit = cache_->Lookup(keys[i], with_lengths)) {
+        // Offline, a count without its token lengths still counts.
+        std::optional<CachedCount> hit = cache_->Lookup(keys[i], with_lengths);
+        if (!hit && with_lengths && settings_.offline) hit = cache_->Lookup(keys[i]);
+        if (hit) {
           out[i] = {hit->tokens, "cache", hit->token_lengths.value_or(std::vector<uint32_t>())};
           continue;
         }

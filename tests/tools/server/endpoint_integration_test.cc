@@ -257,6 +257,11 @@ TEST_CASE("Calibrating an endpoint model learns a lexicon from the token texts, 
   const long after_plain = server.Requests();
   CHECK(after_plain <= 286);  // the sample and a model-version probe
   CHECK_FALSE(std::ifstream(Tmp("calib/yandexgpt-lite.lexicon")).good());
+  // Offline, the cached counts still calibrate (without a lexicon).
+  const json offline = calibrate({"--offline"});
+  CHECK(server.Requests() == after_plain);
+  CHECK(offline["relative_error_p95"] == plain["relative_error_p95"]);
+  CHECK_FALSE(std::ifstream(Tmp("calib/yandexgpt-lite.lexicon")).good());
 
   const json lexicon = calibrate({"--lexicon", Tmp("calib_lexicon.txt")});
   const long after_lexicon = server.Requests();
