@@ -67,7 +67,8 @@ void BM_CacheStore(benchmark::State& state) {
   auto cache = TokenCache::Open(TempDir("store"));
   int64_t i = 0;
   for (auto _ : state) {
-    (void)(*cache)->Store({{CacheKey::For("m", "tokenize", std::to_string(i)), {i, "v1", std::nullopt}}});
+    (void)(*cache)->Store(
+        {{CacheKey::For("m", "tokenize", std::to_string(i)), {i, "v1", std::nullopt}}});
     ++i;
   }
   state.SetItemsProcessed(state.iterations());

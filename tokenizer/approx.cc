@@ -129,7 +129,9 @@ bool ApproxProfile::Familiar(const ApproxFeatures& f) const {
   if (!has_mix) return true;
   const std::array<double, kMixClasses> share = MixShares(f);
   for (int c = 0; c < kMixClasses; ++c) {
-    if (share[c] < mix_low[c] - kMixTolerance || share[c] > mix_high[c] + kMixTolerance) return false;
+    if (share[c] < mix_low[c] - kMixTolerance || share[c] > mix_high[c] + kMixTolerance) {
+      return false;
+    }
   }
   return true;
 }

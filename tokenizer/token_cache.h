@@ -7,9 +7,10 @@
 //   (*cache)->Store({{key, {tokens, model_version}}});
 //
 // Prompts may be confidential: only SHA-256 hashes of request content are
-// stored, never the text (token lengths, kept for calibration, are numbers). SQLite in WAL mode: several processes may share a
-// cache; every Store is one transaction, so a run killed at any point leaves
-// it consistent and a rerun fetches only what is missing.
+// stored, never the text (token lengths, kept for calibration, are numbers).
+// SQLite in WAL mode: several processes may share a cache; every Store is
+// one transaction, so a run killed at any point leaves it consistent and a
+// rerun fetches only what is missing.
 //
 // Staleness: each model's current modelVersion (from the newest response)
 // is kept; entries recorded under another version are stale and are

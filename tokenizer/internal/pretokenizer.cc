@@ -76,7 +76,8 @@ void SplitBeforeMarks(const PreTokenizer::Stage& stage, std::string_view text,
   size_t start = 0;
   for (size_t pos = text.find(kMark, 1); pos != std::string_view::npos;
        pos = text.find(kMark, pos + kMark.size())) {
-    const bool after_mark = pos >= kMark.size() && text.compare(pos - kMark.size(), kMark.size(), kMark) == 0;
+    const bool after_mark =
+        pos >= kMark.size() && text.compare(pos - kMark.size(), kMark.size(), kMark) == 0;
     if (after_mark || pos == start || InsideKeptToken(stage.keep_whole, text, pos)) continue;
     out->push_back(text.substr(start, pos - start));
     start = pos;

@@ -13,7 +13,9 @@ double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_temp
   };
   if (chat_template == nullptr) {
     double total = 0;
-    for (const ChatMessage& m : request.messages) total += estimate(m.content) + kApproxMessageOverhead;
+    for (const ChatMessage& m : request.messages) {
+      total += estimate(m.content) + kApproxMessageOverhead;
+    }
     return total;
   }
   double total = 0;

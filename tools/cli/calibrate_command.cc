@@ -129,8 +129,8 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
     // models given as files); without one the fit uses the other features.
     learn_lexicon = !f.no_lexicon && (*tok)->HasTokenLengths();
     if (!learn_lexicon && !f.lexicon_files.empty()) {
-      return fail(InvalidArgumentError(name +
-                                       ": its tokens do not spell the text, so it cannot have a lexicon"));
+      return fail(InvalidArgumentError(
+          name + ": its tokens do not spell the text, so it cannot have a lexicon"));
     }
     if (learn_lexicon) {
       Status st = AddLexiconFiles(

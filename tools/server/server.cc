@@ -1,16 +1,16 @@
 #include "tools/server/server.h"
 
 #include <httplib.h>
+#include <unicode/utf8.h>
 
 #include <atomic>
-#include <cstdio>
 #include <chrono>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-#include <unicode/utf8.h>
 
 namespace tokcost::server {
 namespace {
