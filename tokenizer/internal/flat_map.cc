@@ -43,6 +43,14 @@ struct Header {
   uint64_t arena_bytes;
 };
 
+// Reads a table's header; false when `data` is shorter or the magic differs.
+template <typename H>
+bool ReadHeader(const char* data, size_t size, const char* magic, H* h) {
+  if (size < sizeof(H)) return false;
+  std::memcpy(h, data, sizeof(H));
+  return std::memcmp(h->magic, magic, sizeof(h->magic)) == 0;
+}
+
 }  // namespace
 
 std::string BytesToIdMap::Serialize() const {
@@ -56,10 +64,8 @@ std::string BytesToIdMap::Serialize() const {
 
 bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
                                BytesToIdMap* out) {
-  if (size < sizeof(Header)) return false;
   Header h;
-  std::memcpy(&h, data, sizeof(h));
-  if (std::memcmp(h.magic, "TKCVOC2", 8) != 0) return false;
+  if (!ReadHeader(data, size, "TKCVOC2", &h)) return false;
   const size_t need = sizeof(Header) + h.slot_count * sizeof(uint32_t) + h.entry_count * sizeof(Entry) +
                       h.arena_bytes;
   // The slot count must be a power of two for the probe mask.
@@ -157,10 +163,8 @@ std::string PairMap::Serialize() const {
 
 bool PairMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
                           PairMap* out) {
-  if (size < sizeof(PairHeader)) return false;
   PairHeader h;
-  std::memcpy(&h, data, sizeof(h));
-  if (std::memcmp(h.magic, "TKCPAIR1", 8) != 0) return false;
+  if (!ReadHeader(data, size, "TKCPAIR1", &h)) return false;
   // A power of two (the probe mask), and at most half full (probes end).
   if (size != sizeof(PairHeader) + h.slot_count * sizeof(Slot) ||
       (h.slot_count & (h.slot_count - 1)) != 0 || h.size * 2 > h.slot_count) {

@@ -181,12 +181,12 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
                                                  : (*counter)->CountTexts(views, labels);
     size_t spelled = 0;
     for (size_t i = 0; i < counted.size(); ++i) {
-      const Counted& c = counted[i];
+      Counted& c = counted[i];
       if (!c.tokens.ok()) return fail(c.tokens.status());
       counts.push_back(*c.tokens);
       method = c.method == "exact" ? "exact" : "endpoint";
       spelled += !c.token_lengths.empty();
-      token_lengths[i] = c.token_lengths;
+      token_lengths[i] = std::move(c.token_lengths);
     }
     if (learn_lexicon) {
       Status st = AddLexiconFiles(
