@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "tests/test_util.h"
@@ -101,6 +102,35 @@ TEST_CASE("Malformed tokenizers.json names the JSON path") {
 
 namespace tokcost {
 namespace {
+
+// `--count approx` raises the high bound of unfamiliar text to a ceiling
+// (tools/cli/approx_counter.h, TokenCeiling): one token per ASCII byte,
+// three per other byte, as NFC can triple a character's bytes. Held here
+// for each tokenizer on characters chosen to strain it: NFC expansions
+// (U+0344, U+FB2C, U+1D160), SentencePiece marks, byte fallback (emoji,
+// rare CJK), combining marks, special-token names.
+TEST_CASE("No text has more tokens than its ceiling") {
+  const std::vector<std::string> pieces = {
+      "a", " ", "  ", "\n", "\t", "7", "Ж", "ё", "\xCD\x84", "\xEF\xAC\xAC", "\xF0\x9D\x85\xA0",
+      "\xE2\x96\x81", "\xF0\x9F\x99\x82", "\xF0\xA0\x80\x80", "\xE4\xBA\xAC", "\xCC\x81",
+      "\xEF\xBB\xBF", "<|endoftext|>", "<start_of_turn>", "<0x41>", "'s", "\xC2\xA0", ".", "\r\n"};
+  std::mt19937 rng(7);
+  for (const std::string& name : testing::TokenizerNames()) {
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    INFO(name);
+    for (int i = 0; i < 300; ++i) {
+      std::string text;
+      const int n = std::uniform_int_distribution<int>(1, 40)(rng);
+      for (int k = 0; k < n; ++k) {
+        text += pieces[std::uniform_int_distribution<size_t>(0, pieces.size() - 1)(rng)];
+      }
+      size_t ceiling = 0;
+      for (unsigned char c : text) ceiling += c < 0x80 ? 1 : 3;
+      INFO("text: " << text);
+      REQUIRE(tok.Count(text).value() <= ceiling);
+    }
+  }
+}
 
 TEST_CASE("Streamed and parallel counts equal the one-piece count") {
   std::string text;

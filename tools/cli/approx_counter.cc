@@ -4,30 +4,38 @@
 
 namespace tokcost::cli {
 
-double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
-                     const Request& request, bool* familiar) {
+double TokenCeiling(std::string_view text) {
+  size_t non_ascii = 0;
+  for (char c : text) non_ascii += static_cast<unsigned char>(c) >> 7;
+  return static_cast<double>(text.size() + 2 * non_ascii);
+}
+
+RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
+                              const Request& request) {
+  RequestEstimate r;
   auto estimate = [&](std::string_view text) {
     ApproxEstimate e = profile.Estimate(text);
-    if (familiar != nullptr && !e.familiar) *familiar = false;
+    r.familiar = r.familiar && e.familiar;
     return static_cast<double>(e.tokens);
   };
   if (chat_template == nullptr) {
-    double total = 0;
     for (const ChatMessage& m : request.messages) {
-      total += estimate(m.content) + kApproxMessageOverhead;
+      r.tokens += estimate(m.content) + kApproxMessageOverhead;
     }
-    return total;
+    return r;
   }
-  double total = 0;
+  double control = 0;
   std::string text;
   for (const TemplatePart& part : chat_template->Render(request.messages)) {
     if (part.special) {
-      total += 1;
+      control += 1;
     } else {
       text += part.text;
     }
   }
-  return total + estimate(text);
+  r.tokens = control + estimate(text);
+  r.ceiling = control + TokenCeiling(text);
+  return r;
 }
 
 void HybridSample::Offer(const Request& request, double approx) {

@@ -24,10 +24,28 @@ namespace tokcost::cli {
 // control tokens); hybrid mode corrects it with the sample.
 inline constexpr int kApproxMessageOverhead = 4;
 
-// Estimates one request; `familiar` (optional) is cleared when a text of it
-// is unlike the profile's calibration text (ApproxProfile::Familiar).
-double ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
-                     const Request& request, bool* familiar = nullptr);
+// One request's approximate count.
+struct RequestEstimate {
+  double tokens = 0;
+  // False when a text of it is unlike the profile's calibration text
+  // (ApproxProfile::Familiar): the profile's bounds may not hold for it.
+  bool familiar = true;
+  // A count the request cannot exceed, whatever its text, or -1 when none is
+  // known: with a chat template (models whose tokenizer is public), one per
+  // control token plus TokenCeiling of the rendered text. For endpoint
+  // models the template's overhead is not public: no ceiling.
+  double ceiling = -1;
+};
+
+RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
+                              const Request& request);
+
+// The most tokens any public tokenizer of tokcost's can give `text`: each
+// token spans at least one byte of the normalized text, and normalization
+// (NFC, for qwen3) can triple a non-ASCII character's bytes (U+1D160, 4
+// bytes, becomes 12) but leaves ASCII alone. So: one per ASCII byte, three
+// per other byte (tests/tokenizer/tokenizer_test.cc holds all seven to it).
+double TokenCeiling(std::string_view text);
 
 // The sampled side of hybrid counting.
 class HybridSample {

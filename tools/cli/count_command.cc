@@ -1,11 +1,13 @@
 // tokcost count --tokenizer NAME [--json] [--ids] [FILE...|-]
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <streambuf>
 #include <thread>
 
+#include "tools/cli/approx_counter.h"
 #include "tools/cli/approx_profiles.h"
 #include "tools/cli/commands.h"
 #include "tools/cli/counting.h"
@@ -137,8 +139,11 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
 }
 
 // The fast approximation with its bounds, from the tokenizer's or model's
-// profile.
-int RunCountApprox(const CountFlags& flags, const std::string& name, const Context& ctx) {
+// profile. `byte_bounded`: the profile is of a public byte-level tokenizer,
+// so a text has at most TokenCeiling tokens; an unfamiliar
+// text's high bound is raised to that, as its profile bounds may not hold.
+int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_bounded,
+                   const Context& ctx) {
   StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
   if (!profile.ok()) {
     ctx.Error("count: " + profile.status().message());
@@ -150,6 +155,7 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
   ApproxTotal total = profile->profile.NewTotal();
   size_t counted = 0;
   std::vector<std::string> unfamiliar;
+  double ceiling_margin = 0;  // added to the total's high bound
   for (const std::string& input_name : inputs) {
     StatusOr<Input> input = ReadInput(ctx, input_name);
     if (!input.ok()) {
@@ -160,12 +166,20 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
     ApproxEstimate e = profile->profile.Estimate(input->text);
     total.Add(static_cast<double>(e.tokens));
     ++counted;
-    if (!e.familiar) unfamiliar.push_back(input_name);
+    const int64_t ceiling = static_cast<int64_t>(TokenCeiling(input->text));
+    if (!e.familiar) {
+      unfamiliar.push_back(input_name);
+      if (byte_bounded && ceiling > e.high) {
+        ceiling_margin += static_cast<double>(ceiling - e.high);
+        e.high = ceiling;
+      }
+    }
     if (flags.json) {
       nlohmann::json row = {{"input", input_name}, {"tokens", e.tokens}, {"low", e.low},
                             {"high", e.high},      {"confidence", 0.95},
                             {"bytes", input->text.size()}, {"method", "approx"},
                             {"profile", profile->path}, {"familiar", e.familiar}};
+      if (byte_bounded) row["ceiling"] = ceiling;
       row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
       if (profile->profile.provisional) row["provisional"] = true;
       ctx.io.out << row.dump() << "\n";
@@ -175,12 +189,16 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, const Conte
   }
   if (!flags.json && counted > 1) {
     ApproxEstimate t = total.Result();
+    t.high += std::llround(ceiling_margin);
     ctx.io.out << t.tokens << "\ttotal\t[" << t.low << ", " << t.high << "] approx\n";
   }
   if (!unfamiliar.empty()) {
     ctx.Error("count: note: " + std::to_string(unfamiliar.size()) + " of " + std::to_string(counted) +
               " inputs (first: " + unfamiliar[0] + ") have a character mix unlike the text " +
-              profile->path + " was calibrated on; its 95% bounds may not hold for them. " +
+              profile->path + " was calibrated on; its 95% bounds may not hold for them" +
+              (byte_bounded ? ", so their high bound is a sure ceiling (one token per ASCII byte, three "
+                            "per other byte). "
+                            : ". ") +
               "Calibrate on such text, or use --count exact/endpoint");
   }
   return exit_code;
@@ -200,9 +218,9 @@ int RunCount(CountFlags flags, const Context& ctx) {
       return ExitCodeFor(model.status());
     }
     if (flags.count == "approx") {
-      return RunCountApprox(flags,
-                            model->model->CountsThroughEndpoint() ? model->model->id : model->model->tokenizer,
-                            ctx);
+      const bool endpoint = model->model->CountsThroughEndpoint();
+      return RunCountApprox(flags, endpoint ? model->model->id : model->model->tokenizer,
+                            !endpoint, ctx);
     }
     if (model->model->CountsThroughEndpoint()) {
       if (flags.count == "exact") {
@@ -213,7 +231,7 @@ int RunCount(CountFlags flags, const Context& ctx) {
     }
     flags.tokenizer = model->model->tokenizer;
   }
-  if (flags.count == "approx") return RunCountApprox(flags, flags.tokenizer, ctx);
+  if (flags.count == "approx") return RunCountApprox(flags, flags.tokenizer, true, ctx);
   if (flags.count == "endpoint") {
     ctx.Error("count: --count endpoint needs --model (a model without a public tokenizer)");
     return kExitUsage;

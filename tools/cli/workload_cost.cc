@@ -60,6 +60,8 @@ struct Active {
   const ChatTemplate* chat_template = nullptr;
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
+  int64_t unbounded = 0;   // ... of which no ceiling is known (endpoint models)
+  double ceiling_margin = 0;  // sum over the others of (ceiling - estimate)
   std::unique_ptr<HybridSample> sample;
 };
 
@@ -104,7 +106,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   CounterFactory counters(ctx, options.threads);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
-    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, nullptr};
+    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, 0, 0, nullptr};
     Status counter = Prepare(ctx, counters, options.count, options, &a);
     for (Mode mode : modes) {
       CostRow row;
@@ -152,9 +154,16 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     for (Active& a : active) {
       if (a.profile) {
         for (size_t i = 0; i < chunk.size(); ++i) {
-          bool familiar = true;
-          const double approx = ApproxRequest(*a.profile, a.chat_template, chunk[i], &familiar);
-          a.unfamiliar += !familiar;
+          const RequestEstimate r = ApproxRequest(*a.profile, a.chat_template, chunk[i]);
+          const double approx = r.tokens;
+          if (!r.familiar) {
+            ++a.unfamiliar;
+            if (r.ceiling >= 0) {
+              a.ceiling_margin += std::max(0.0, r.ceiling - approx);
+            } else {
+              ++a.unbounded;
+            }
+          }
           a.approx_sum += approx;
           if (a.sample) a.sample->Offer(chunk[i], approx);
           const int64_t in = std::llround(approx);
@@ -270,11 +279,21 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
       low = static_cast<double>(e.low);
       high = static_cast<double>(e.high);
       // (Hybrid needs no such note: its interval comes from exact counts.)
+      // The profile's bounds may not hold for unfamiliar requests, so the
+      // high bound takes their ceilings instead: `check` reads it, and must
+      // err towards "over budget".
+      high += a.ceiling_margin;
       if (a.unfamiliar > 0) {
-        ctx.Error("note: " + a.model->id + ": " + std::to_string(a.unfamiliar) +
-                  " requests have a character mix unlike the text its approximation profile " +
-                  "was calibrated on; the interval may not hold for them (calibrate on such " +
-                  "text, or use --count hybrid or exact)");
+        std::string note = "note: " + a.model->id + ": " + std::to_string(a.unfamiliar) +
+                           " requests have a character mix unlike the text its approximation " +
+                           "profile was calibrated on; ";
+        if (a.unbounded == 0) {
+          note += "the high bound counts them at a sure ceiling (one token per ASCII byte, "
+                  "three per other byte)";
+        } else {
+          note += "the interval may not hold for them";
+        }
+        ctx.Error(note + " (calibrate on such text, or use --count hybrid or exact)");
       }
     }
     for (auto& [row, acc] : a.accumulators) {

@@ -238,11 +238,54 @@ TEST_CASE("count --count approx says when text is unlike the profile's calibrati
   REQUIRE(r.code == kExitOk);
   CHECK(json::parse(r.out)["familiar"] == true);
   CHECK(r.err.empty());
-  r = count("Мороз и солнце; день чудесный! Ещё ты дремлешь, друг прелестный. Пора, красавица, "
-            "проснись: открой сомкнуты негой взоры навстречу северной Авроры.");
+  CHECK(json::parse(r.out)["high"] < json::parse(r.out)["ceiling"]);
+  const std::string russian =
+      "Мороз и солнце; день чудесный! Ещё ты дремлешь, друг прелестный. Пора, красавица, "
+      "проснись: открой сомкнуты негой взоры навстречу северной Авроры.";
+  r = count(russian);
   REQUIRE(r.code == kExitOk);
-  CHECK(json::parse(r.out)["familiar"] == false);
+  json j = json::parse(r.out);
+  CHECK(j["familiar"] == false);
   CHECK_THAT(r.err, Catch::Contains("unlike the text") && Catch::Contains("may not hold"));
+  // Its bounds were not measured on such text: the high bound is the sure
+  // ceiling instead, one token per ASCII byte and three per other byte.
+  size_t ceiling = 0;
+  for (unsigned char c : russian) ceiling += c < 0x80 ? 1 : 3;
+  CHECK(j["ceiling"] == ceiling);
+  CHECK(j["high"] == ceiling);
+  CHECK_THAT(r.err, Catch::Contains("sure ceiling"));
+}
+
+TEST_CASE("check in approx mode judges unfamiliar requests by their ceiling") {
+  // gpt-oss-20b counts with o200k_harmony; its profile here is fitted on
+  // C/C++ headers only, and the workload is Russian.
+  const std::string cache = TempPath("ceiling_cache");
+  Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_harmony", "--sample",
+                  "60", "--no-lexicon",
+                  WriteTemp("ceiling_code.txt", CorpusPrefix("code.txt", 300000))});
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  const std::string text = "Мороз и солнце; день чудесный! Ещё ты дремлешь, друг прелестный.";
+  const std::string w = WriteTemp(
+      "ceiling.jsonl", R"({"completionOptions":{"maxTokens":"10"},"messages":[{"role":"user","text":")" +
+                           text + R"("}]})" "\n");
+  auto check = [&](const std::string& extra) {
+    std::vector<std::string> args = {"--cache-dir", cache, "check", "--budget", "1000", "--model",
+                                     "gpt-oss-20b", "--json", w};
+    if (!extra.empty()) args.insert(args.end(), {"--count", extra});
+    return Run(args);
+  };
+  Result approx = check("approx");
+  REQUIRE(approx.code == kExitOk);
+  CHECK_THAT(approx.err, Catch::Contains("sure ceiling"));
+  Result exact = check("");
+  REQUIRE(exact.code == kExitOk);
+  const int64_t exact_tokens = json::parse(exact.out)["input_tokens"].get<int64_t>();
+  const int64_t high = json::parse(approx.out)["input_tokens_high"].get<int64_t>();
+  // At least the text's bytes plus the template's control tokens; never
+  // below the exact count.
+  CHECK(high >= static_cast<int64_t>(text.size()));
+  CHECK(high >= exact_tokens);
 }
 
 TEST_CASE("Hybrid totals land within their interval of the exact total") {
