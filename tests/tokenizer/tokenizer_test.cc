@@ -62,9 +62,17 @@ TEST_CASE("Invalid UTF-8 is an error naming the offset, or replaced") {
 TEST_CASE("Overlong forms, surrogates and truncated sequences are invalid") {
   const Tokenizer& tok = testing::GetTokenizer("o200k_base");
   for (std::string bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
-                          std::string("\xF4\x90\x80\x80"), std::string("ab\xE2\x82")}) {
+                          std::string("\xF4\x90\x80\x80"), std::string("ab\xE2\x82"),
+                          // Two-byte sequences (checked on a fast path of their own).
+                          std::string("\xC1\xBF"), std::string("\xD0\x90\xD0"),
+                          std::string("\xD0" "A"), std::string("\xD0\xD0\x90"),
+                          std::string("\xD0\x90\x90")}) {
     INFO(bad.size());
     CHECK_FALSE(tok.Count(bad).ok());
+  }
+  for (std::string good : {std::string("\xC2\x80"), std::string("\xDF\xBF"),
+                           std::string("\xD0\x90 \xD1\x8F\xD0\x90")}) {
+    CHECK(tok.Count(good).ok());
   }
 }
 

@@ -21,6 +21,11 @@ std::atomic<uint64_t> next_serial{1};
 BpeModel::BpeModel(Options options) : options_(options), serial_(next_serial++) {}
 
 bool BpeModel::Finish(std::string* error) {
+  if (vocab_.size() > BytesToIdMap::kMaxEntries) {
+    *error = "vocabulary has " + std::to_string(vocab_.size()) + " tokens; tokcost supports up to " +
+             std::to_string(BytesToIdMap::kMaxEntries);
+    return false;
+  }
   for (int b = 0; b < 256; ++b) {
     if (options_.byte_level) {
       char c = static_cast<char>(b);

@@ -6,22 +6,21 @@ namespace tokcost::tokenizer_internal {
 
 void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
-  uint64_t h = Hash(key);
-  for (size_t i = h & mask_;; i = (i + 1) & mask_) {
-    uint32_t e = slots_[i];
-    if (e == kNoId) {
-      slots_[i] = static_cast<uint32_t>(entries_.size());
-      entries_.push_back({static_cast<uint32_t>(arena_.size()),
-                          static_cast<uint32_t>(key.size()), id,
-                          static_cast<uint32_t>(h)});
+  const uint64_t head = HeadBytes(key.data(), key.size());
+  for (size_t i = Hash(key, head) & mask_;; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.id == kNoId) {
+      const auto e = static_cast<uint32_t>(entries_.size());
+      s = {head, id, LengthField(key.size()) << kEntryBits | e};
+      entries_.push_back({static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(key.size()), id});
       arena_.append(key);
       RefreshView();
       return;
     }
-    Entry& en = entries_[e];
-    if (en.hash == static_cast<uint32_t>(h) &&
-        std::string_view(arena_.data() + en.offset, en.length) == key) {
-      en.id = id;
+    const Entry& en = entries_[s.meta & kEntryMask];
+    if (std::string_view(arena_.data() + en.offset, en.length) == key) {
+      s.id = id;
+      entries_[s.meta & kEntryMask].id = id;
       return;
     }
   }
@@ -37,7 +36,7 @@ void BytesToIdMap::Reserve(size_t n, size_t bytes) {
 namespace {
 
 struct Header {
-  char magic[8];  // "TKCVOC2\0"
+  char magic[8];  // "TKCVOC3\0"
   uint64_t entry_count;
   uint64_t slot_count;
   uint64_t arena_bytes;
@@ -54,9 +53,9 @@ bool ReadHeader(const char* data, size_t size, const char* magic, H* h) {
 }  // namespace
 
 std::string BytesToIdMap::Serialize() const {
-  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '2', 0}, entries_.size(), slots_.size(), arena_.size()};
+  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '3', 0}, entries_.size(), slots_.size(), arena_.size()};
   std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
-  out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(uint32_t));
+  out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(Slot));
   out.append(reinterpret_cast<const char*>(entries_.data()), entries_.size() * sizeof(Entry));
   out.append(arena_);
   return out;
@@ -65,14 +64,17 @@ std::string BytesToIdMap::Serialize() const {
 bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
                                BytesToIdMap* out) {
   Header h;
-  if (!ReadHeader(data, size, "TKCVOC2", &h)) return false;
-  const size_t need = sizeof(Header) + h.slot_count * sizeof(uint32_t) + h.entry_count * sizeof(Entry) +
+  if (!ReadHeader(data, size, "TKCVOC3", &h)) return false;
+  const size_t need = sizeof(Header) + h.slot_count * sizeof(Slot) + h.entry_count * sizeof(Entry) +
                       h.arena_bytes;
   // The slot count must be a power of two for the probe mask.
-  if (size != need || h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0) return false;
+  if (size != need || h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 ||
+      h.entry_count > kMaxEntries) {
+    return false;
+  }
   const char* p = data + sizeof(Header);
-  out->view_.slots = reinterpret_cast<const uint32_t*>(p);
-  p += h.slot_count * sizeof(uint32_t);
+  out->view_.slots = reinterpret_cast<const Slot*>(p);
+  p += h.slot_count * sizeof(Slot);
   out->view_.entries = reinterpret_cast<const Entry*>(p);
   p += h.entry_count * sizeof(Entry);
   out->view_.arena = p;
@@ -96,15 +98,15 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
 
 void BytesToIdMap::Grow() {
   size_t capacity = slots_.empty() ? 1024 : slots_.size() * 2;
-  slots_.assign(capacity, kNoId);
+  slots_.assign(capacity, Slot{0, kNoId, 0});
   mask_ = capacity - 1;
   RefreshView();
   for (uint32_t e = 0; e < entries_.size(); ++e) {
-    for (size_t i = entries_[e].hash & mask_;; i = (i + 1) & mask_) {
-      // The stored low 32 bits of the hash equal Find's `h & mask_` for any
-      // capacity below 2^32.
-      if (slots_[i] == kNoId) {
-        slots_[i] = e;
+    const std::string_view key = KeyOf(entries_[e]);
+    const uint64_t head = HeadBytes(key.data(), key.size());
+    for (size_t i = Hash(key, head) & mask_;; i = (i + 1) & mask_) {
+      if (slots_[i].id == kNoId) {
+        slots_[i] = {head, entries_[e].id, LengthField(key.size()) << kEntryBits | e};
         break;
       }
     }
