@@ -113,44 +113,50 @@ void BpeModel::MergeWord(std::string_view word, Scratch* scratch,
   }
 }
 
+// Symbols stay where they started; a merge unlinks the right one, so
+// nothing is shifted (shifting four arrays per merge was half the loop).
 void BpeModel::MergeSymbolsQuadratic(Scratch* scratch) const {
   std::vector<uint32_t>& ids = scratch->ids_;
   std::vector<uint32_t>& ranks = scratch->ranks_;
   std::vector<uint32_t>& merged = scratch->merged_;
-  std::vector<uint32_t>& starts = scratch->starts_;
+  std::vector<int32_t>& next = scratch->next_;
+  const std::vector<uint32_t>& starts = scratch->starts_;
   const bool spans = options_.rank_is_concatenation_id;
   const uint32_t word_end = static_cast<uint32_t>(scratch->word_.size());
-  size_t n = ids.size();
+  const auto n = static_cast<int32_t>(ids.size());
   ranks.resize(n);
   merged.resize(n);
-  auto update = [&](size_t i) {
+  next.resize(n);
+  for (int32_t i = 0; i < n; ++i) next[i] = i + 1;
+  // The pair of symbol i and the one after it (n: none).
+  auto update = [&](int32_t i) {
     Merge m{kNoId, kNoId};
-    if (i + 1 < n) {
-      uint32_t end = spans ? (i + 2 < n ? starts[i + 2] : word_end) : 0;
-      m = PairOf(*scratch, static_cast<int32_t>(i), static_cast<int32_t>(i + 1), end);
+    if (const int32_t b = next[i]; b < n) {
+      const uint32_t end = spans ? (next[b] < n ? starts[next[b]] : word_end) : 0;
+      m = PairOf(*scratch, i, b, end);
     }
     ranks[i] = m.rank;
     merged[i] = m.merged;
   };
-  for (size_t i = 0; i < n; ++i) update(i);
-  while (n > 1) {
-    size_t best = 0;
-    for (size_t i = 1; i + 1 < n; ++i) {
-      if (ranks[i] < ranks[best]) best = i;
+  for (int32_t i = 0; i < n; ++i) update(i);
+  // Symbol 0 is never unlinked: merges absorb the right symbol.
+  for (;;) {
+    int32_t best = 0, before_best = -1;
+    for (int32_t prev = 0, i = next[0]; i < n && next[i] < n; prev = i, i = next[i]) {
+      if (ranks[i] < ranks[best]) {  // strictly: the leftmost lowest rank
+        best = i;
+        before_best = prev;
+      }
     }
     if (ranks[best] == kNoId) break;
     ids[best] = merged[best];
-    for (size_t i = best + 1; i + 1 < n; ++i) {
-      ids[i] = ids[i + 1];
-      ranks[i] = ranks[i + 1];
-      merged[i] = merged[i + 1];
-      if (spans) starts[i] = starts[i + 1];
-    }
-    --n;
+    next[best] = next[next[best]];
     update(best);
-    if (best > 0) update(best - 1);
+    if (before_best >= 0) update(before_best);
   }
-  ids.resize(n);
+  size_t out = 0;
+  for (int32_t i = 0; i < n; i = next[i]) ids[out++] = ids[i];
+  ids.resize(out);
 }
 
 // Mirrors Hugging Face's Word::merge_all: a min-heap of (rank, position),

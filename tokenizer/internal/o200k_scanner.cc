@@ -35,14 +35,29 @@ size_t UpperRunThenLower(std::string_view s, size_t p) {
 }
 
 size_t WithContraction(std::string_view s, size_t end) {
-  return end + MatchContraction(s, end);
+  return end < s.size() && s[end] == '\'' ? end + MatchContraction(s, end) : end;
 }
 
-}  // namespace
-
-size_t MatchO200k(std::string_view s, size_t pos) {
+// [U]*[W]+ or else [U]+[W]* at p, whose first character is in U or W: the
+// end of the match, or 0. One pass over the U run serves both alternatives.
+size_t CaseWord(std::string_view s, size_t p) {
   const size_t n = s.size();
-  CharAt c = At(s, pos);
+  size_t q = p;
+  size_t last_w_end = 0;  // as in UpperThenLower
+  while (q < n) {
+    CharAt c = At(s, q);
+    if (!(c.cls & kUpperish)) break;
+    q += c.len;
+    if (c.cls & kLowerish) last_w_end = q;
+  }
+  if (q < n && (At(s, q).cls & kLowerish)) return SkipClass(s, q, kLowerish);
+  if (last_w_end != 0) return last_w_end;  // [U]*[W]+ after backtracking
+  return q > p ? q : 0;                    // [U]+ (the W* after it is empty)
+}
+
+// The alternatives in the regex's order, for any first character.
+size_t MatchO200kInOrder(std::string_view s, size_t pos, CharAt c) {
+  const size_t n = s.size();
   const bool prefix = !(c.cls & (kL | kN)) && !IsCrLf(c.cp);
   const size_t after = pos + c.len;
   size_t e;
@@ -50,6 +65,26 @@ size_t MatchO200k(std::string_view s, size_t pos) {
   if ((e = UpperThenLower(s, pos))) return WithContraction(s, e);
   if (prefix && after < n && (e = UpperRunThenLower(s, after))) return WithContraction(s, e);
   if ((e = UpperRunThenLower(s, pos))) return WithContraction(s, e);
+  return 0;
+}
+
+}  // namespace
+
+size_t MatchO200k(std::string_view s, size_t pos) {
+  const size_t n = s.size();
+  CharAt c = At(s, pos);
+  // The letter alternatives, tried only where they can match: a letter
+  // starts one itself; another character that may be a prefix ([^\r\n\p{L}
+  // \p{N}]) starts one when a letter or mark follows. A mark is both a
+  // possible prefix and in U and W, so it takes the alternatives in order.
+  if (c.cls & kL) return WithContraction(s, CaseWord(s, pos));
+  if (c.cls & kM) {
+    if (size_t e = MatchO200kInOrder(s, pos, c)) return e;
+  } else if (!(c.cls & kN) && !IsCrLf(c.cp) && pos + c.len < n) {
+    if (At(s, pos + c.len).cls & (kUpperish | kLowerish)) {
+      if (size_t e = CaseWord(s, pos + c.len)) return WithContraction(s, e);
+    }
+  }
   if (c.cls & kN) return SkipClassUpTo(s, pos, kN, 3);
   //  ?[^\s\p{L}\p{N}]+[\r\n/]*
   {

@@ -2,6 +2,10 @@
 
 #include <bit>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tokcost::tokenizer_internal {
 
 // Definitions of the tables unicode.h declares (external linkage from
@@ -50,6 +54,30 @@ size_t FindInvalidUtf8(std::string_view text) {
   const size_t n = text.size();
   size_t i = 0;
   while (i < n) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time while they hold only ASCII and whole two-byte
+    // characters (English, Russian): each lead byte C2-DF is followed by
+    // one continuation byte 80-BF and every continuation byte by a lead.
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+      const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(v));
+      if (high == 0) {
+        i += 16;
+        continue;
+      }
+      auto in = [&v](unsigned char lo, unsigned char hi) {
+        const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
+        const __m128i k = _mm_set1_epi8(static_cast<char>(hi - lo));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, k), t)));
+      };
+      const unsigned leads = in(0xC2, 0xDF), tails = in(0x80, 0xBF);
+      // (A lead in the last byte fails too: leads << 1 then has bit 16.)
+      if ((high & ~(leads | tails)) == 0 && tails == (leads << 1)) {
+        i += 16;
+        continue;
+      }
+    }
+#endif
     // Eight bytes at a time, straight to the first non-ASCII one.
     if (i + 8 <= n) {
       uint64_t w;
