@@ -25,6 +25,13 @@ TEST_CASE("o200k splits words, newline runs and a space before a word") {
   CHECK(Split("o200k", "I'M") == V{"I'M"});
   CHECK(Split("o200k", "a/b//\n") == V{"a", "/b", "//\n"});
   CHECK(Split("o200k", "1234567") == V{"123", "456", "7"});
+  // Lowercase runs read without decoding, and where they hand over.
+  CHECK(Split("o200k", "na\xC3\xAFve test") == V{"na\xC3\xAFve", " test"});
+  CHECK(Split("o200k", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\x9C\xD0\xB8\xD1\x80") ==
+        V{"\xD0\x9F\xD1\x80\xD0\xB8", "\xD0\x9C\xD0\xB8\xD1\x80"});  // ПриМир
+  CHECK(Split("o200k", "\xD1\x9F\xD1\xA0\xD1\xA1") ==
+        V{"\xD1\x9F", "\xD1\xA0\xD1\xA1"});  // U+045F (Ll), then U+0460 (Lu) U+0461
+  CHECK(Split("o200k", "\xD0\xB0\xCC\x81x") == V{"\xD0\xB0\xCC\x81x"});  // a mark is W
 }
 
 TEST_CASE("cl100k takes trailing whitespace whole; llama3 splits it") {

@@ -38,9 +38,31 @@ size_t WithContraction(std::string_view s, size_t end) {
   return end < s.size() && s[end] == '\'' ? end + MatchContraction(s, end) : end;
 }
 
+// The end of the run of W characters from q, with the common ones (ASCII
+// and Russian lowercase letters) recognized without decoding.
+inline size_t SkipLowerish(std::string_view s, size_t q) {
+  const size_t n = s.size();
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  while (q < n) {
+    const unsigned char b = u[q];
+    if (b >= 'a' && b <= 'z') {
+      ++q;
+    } else if (b < 0x80) {
+      break;  // ASCII W is a-z
+    } else if (q + 1 < n && ((b == 0xD0 && u[q + 1] >= 0xB0) || (b == 0xD1 && u[q + 1] < 0xA0))) {
+      q += 2;  // U+0430-U+045F, all Ll
+    } else {
+      CharAt c = At(s, q);
+      if (!(c.cls & kLowerish)) break;
+      q += c.len;
+    }
+  }
+  return q;
+}
+
 // [U]*[W]+ or else [U]+[W]* at p, whose first character is in U or W: the
 // end of the match, or 0. One pass over the U run serves both alternatives.
-size_t CaseWord(std::string_view s, size_t p) {
+inline size_t CaseWord(std::string_view s, size_t p) {
   const size_t n = s.size();
   size_t q = p;
   size_t last_w_end = 0;  // as in UpperThenLower
@@ -50,7 +72,10 @@ size_t CaseWord(std::string_view s, size_t p) {
     q += c.len;
     if (c.cls & kLowerish) last_w_end = q;
   }
-  if (q < n && (At(s, q).cls & kLowerish)) return SkipClass(s, q, kLowerish);
+  if (q < n) {
+    const size_t e = SkipLowerish(s, q);
+    if (e > q) return e;
+  }
   if (last_w_end != 0) return last_w_end;  // [U]*[W]+ after backtracking
   return q > p ? q : 0;                    // [U]+ (the W* after it is empty)
 }
