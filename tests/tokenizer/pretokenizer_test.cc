@@ -39,6 +39,9 @@ TEST_CASE("cl100k takes trailing whitespace whole; llama3 splits it") {
   CHECK(Split("llama3", "a \n ") == V{"a", " \n", " "});
   CHECK(Split("cl100k", "I'M") == V{"I", "'M"});
   CHECK(Split("cl100k", "it'ſ") == V{"it", "'ſ"});
+  // Letter runs read without decoding (ASCII, U+0400-U+047F), and past them.
+  CHECK(Split("cl100k", "Hi\xD0\x81\xD1\xBF\xD2\x82x") == V{"Hi\xD0\x81\xD1\xBF", "\xD2\x82x"});
+  CHECK(Split("cl100k", "a\xC3\xA9b c") == V{"a\xC3\xA9b", " c"});
 }
 
 TEST_CASE("qwen2 isolates single digits") {

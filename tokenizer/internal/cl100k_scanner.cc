@@ -12,6 +12,29 @@
 namespace tokcost::tokenizer_internal {
 namespace {
 
+// \p{L}+ from q, with ASCII letters and the Cyrillic block's first two
+// rows (lead bytes D0 and D1: U+0400-U+047F, all letters) recognized
+// without decoding.
+__attribute__((always_inline)) inline size_t SkipLetters(std::string_view s, size_t q) {
+  const size_t n = s.size();
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  while (q < n) {
+    const unsigned char b = u[q];
+    if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
+      ++q;
+    } else if (b < 0x80) {
+      break;
+    } else if (b == 0xD0 || b == 0xD1) {
+      q += 2;
+    } else {
+      CharAt c = At(s, q);
+      if (!(c.cls & kL)) break;
+      q += c.len;
+    }
+  }
+  return q;
+}
+
 template <bool kTrailingWhitespaceFirst, int kMaxDigits>
 size_t MatchCl100kFamily(std::string_view s, size_t pos) {
   const size_t n = s.size();
@@ -20,10 +43,10 @@ size_t MatchCl100kFamily(std::string_view s, size_t pos) {
     if (size_t k = MatchContraction(s, pos)) return pos + k;
   }
   // [^\r\n\p{L}\p{N}]?\p{L}+
-  if (c.cls & kL) return SkipClass(s, pos, kL);
+  if (c.cls & kL) return SkipLetters(s, pos);
   if (!(c.cls & kN) && !IsCrLf(c.cp)) {
     size_t next = pos + c.len;
-    if (next < n && (At(s, next).cls & kL)) return SkipClass(s, next, kL);
+    if (next < n && (At(s, next).cls & kL)) return SkipLetters(s, next);
   }
   if (c.cls & kN) return SkipClassUpTo(s, pos, kN, kMaxDigits);
   //  ?[^\s\p{L}\p{N}]+[\r\n]*

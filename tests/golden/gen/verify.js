@@ -58,9 +58,10 @@ function rng(seed) {
 
 const kPool = [
   ..."abcxyzABCXYZ", ..."абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВЁЖЯ", ..."әғқңөұүһіӘҒҚ",
-  // The edges of the Cyrillic block tokcost's scanners read without decoding
-  // (U+0400-U+045F) and the letters around them.
+  // The edges of the Cyrillic ranges tokcost's scanners read without
+  // decoding (U+0400-U+045F, U+0400-U+047F) and the characters around them.
   "\u0400", "\u042f", "\u0430", "\u044f", "\u0450", "\u045f", "\u0460", "\u0461", "\u03ff",
+  "\u047f", "\u0480", "\u0482", "\u0483",
   ..."0123456789", "١", "٢", "४", "½", "²", "Ⅻ", " ", " ", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\r",
   "\u00a0", "\u3000", "\u2028", "\u0085", "'", "'s", "'S", "'ll", "'VE", "'ſ", "ſ", "’",
   ..."!?.,;:-_()[]{}<>/\\|@#$%^&*+=~`\"", "…", "—", "«", "»", "€", "₽", "∑", "≈",
