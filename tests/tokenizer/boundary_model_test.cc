@@ -6,6 +6,7 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tokcost::tokenizer_internal {
@@ -130,6 +131,37 @@ TEST_CASE("Estimates do not depend on where blocks are cut") {
   const double e4 = m.Estimate(std::string(160000, 'a'));
   CHECK(e4 - e2 == Approx(2 * (e2 - e1)).epsilon(1e-9));
   CHECK((e2 - e1) / 40000 == Approx(0.5).epsilon(0.05));
+}
+
+// Estimate keeps a per-thread memo of unit windows; it must never change an
+// estimate: on a thread that has seen other text and another model, every
+// estimate equals one made on a fresh thread.
+TEST_CASE("The memo of windows never changes an estimate") {
+  std::mt19937_64 rng(3);
+  BoundaryModelBuilder b1, b2;
+  std::string t = RandomWords(rng, 300);
+  REQUIRE(b1.Add(t, Syllables(t)).ok());
+  REQUIRE(b2.Add(t, std::vector<uint32_t>(t.size(), 1)).ok());  // one token per byte
+  const BoundaryModel m1 = b1.Build(), m2 = b2.Build();
+  // A NUL byte and an overlong NUL (E0 80 80) decode to the same unit with
+  // different classes, so different defaults.
+  const std::vector<std::string> texts = {std::string("ba\0ba", 5), "ba\xE0\x80\x80" "ba",
+                                          RandomWords(rng, 200), t.substr(0, 500)};
+  std::vector<double> fresh1, fresh2;
+  for (const std::string& text : texts) {
+    std::thread([&] {
+      fresh1.push_back(m1.Estimate(text));
+      fresh2.push_back(m2.Estimate(text));
+    }).join();
+  }
+  REQUIRE(fresh1[0] != fresh1[1]);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < texts.size(); ++i) {
+      INFO("round " << round << ", text " << i);
+      CHECK(m1.Estimate(texts[i]) == fresh1[i]);
+      CHECK(m2.Estimate(texts[i]) == fresh2[i]);
+    }
+  }
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ class BoundaryModel {
                        size_t end) const;
 
   BoundaryDefaults defaults_{};
+  uint64_t serial_ = 0;  // tells this model's memo of windows from others'
   // Level 0 (the code point alone) for code points below kDense (ASCII,
   // Latin, Cyrillic...), without hashing; tag 0 where not kept.
   static constexpr uint32_t kDense = 0x800;
