@@ -20,7 +20,8 @@
 // be kept, and takes the widest found: a lookup or a few per code point,
 // nearly all hits. Bytes that are not UTF-8 count as units of their own.
 //
-// BoundaryModel is immutable and thread-safe; the builder is not.
+// BoundaryModel is immutable and thread-safe (Estimate's memo of windows
+// is per thread: 2 MB for each of up to 4 models); the builder is not.
 #ifndef TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
 #define TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
 
