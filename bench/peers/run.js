@@ -1,7 +1,8 @@
 // Side-by-side speed of tokcost and its peers on the same corpus, in one
 // run (these machines are noisy: only same-run ratios mean anything).
 //
-//   node run.js --tokcost-bin BIN --corpus FILE [--reps N] [--vocab DIR] [--threads N]
+//   node run.js --tokcost-bin BIN --corpus FILE [--tokenizer o200k_base|cl100k_base]
+//               [--reps N] [--vocab DIR] [--threads N]
 //
 // BIN is bench/count_speed. The run is N rounds; each round times tokcost
 // (one repetition of BIN, which prints its timings and counts) and then
@@ -47,31 +48,37 @@ async function main() {
   const reps = Number(arg("--reps", "3"));
   const vocab = arg("--vocab");
   const threads = arg("--threads", "1");
+  const encoding = arg("--tokenizer", "o200k_base");
+  if (encoding !== "o200k_base" && encoding !== "cl100k_base") {
+    throw new Error(`--tokenizer ${encoding}: the peers are compared on o200k_base or cl100k_base`);
+  }
   const docs = documents(text);
   const mb = Buffer.byteLength(text) / 1e6;
   const runOurs = () => JSON.parse(execFileSync(arg("--tokcost-bin"), [
-    "--tokenizer", "o200k_base", "--corpus", arg("--corpus"), "--reps", "1", "--threads", threads,
+    "--tokenizer", encoding, "--corpus", arg("--corpus"), "--reps", "1", "--threads", threads,
   ], { maxBuffer: 1 << 26 }).toString());
 
   const peers = [
     ["tiktoken (WASM) 1.0.22", () => {
-      const e = require("tiktoken").get_encoding("o200k_base");
+      const e = require("tiktoken").get_encoding(encoding);
       return (t) => e.encode_ordinary(t).length;
     }],
     ["tiktoken-rs-node 1.0.6 (native Rust)", () => {
-      const e = require("tiktoken-rs-node-linux-x64-gnu").getEncoding("o200k_base");
+      const e = require("tiktoken-rs-node-linux-x64-gnu").getEncoding(encoding);
       return (t) => e.encode(t).length;
     }],
     ["gpt-tokenizer 4.0.0", () => {
-      const e = require("gpt-tokenizer/encoding/o200k_base");
+      const e = require(`gpt-tokenizer/encoding/${encoding}`);
       return (t) => e.countTokens(t);
     }],
     ["ai-tokenizer 1.0.6", () => {
       const { Tokenizer } = require("ai-tokenizer");
-      const t = new Tokenizer(require("ai-tokenizer/encoding/o200k_base"));
+      const t = new Tokenizer(require(`ai-tokenizer/encoding/${encoding}`));
       return (s) => t.count(s);
     }],
     ["HF tokenizers 0.23.2 (gpt-oss)", () => {
+      // gpt-oss's tokenizer.json is o200k's ranks; there is none for cl100k.
+      if (encoding !== "o200k_base") throw new Error("no cl100k tokenizer.json among the vocabularies");
       const { Tokenizer } = require("tokenizers");
       const json = JSON.parse(fs.readFileSync(path.join(vocab, "o200k_harmony/tokenizer.json"), "utf8"));
       const vocabMap = json.model.vocab;
@@ -135,7 +142,7 @@ async function main() {
   const pad = (s, n) => String(s).padEnd(n);
   const fmt = (x) => (Number.isNaN(x) ? "-" : x.toFixed(1));
   const fmtx = (x) => (Number.isNaN(x) ? "-" : x.toFixed(1) + "x");
-  console.log(`corpus: ${mb.toFixed(1)} MB mixed English/Russian, o200k; ${reps} rounds ` +
+  console.log(`corpus: ${mb.toFixed(1)} MB mixed English/Russian, ${encoding}; ${reps} rounds ` +
               `(tokcost, then each peer); medians; tokcost threads: ${threads}`);
   console.log(pad("implementation", 38) + pad("whole MB/s", 12) + pad("4KB docs MB/s", 15) +
               pad("tokcost x (whole)", 19) + pad("tokcost x (docs)", 18) + "counts");
