@@ -44,6 +44,22 @@ TEST_CASE("cl100k takes trailing whitespace whole; llama3 splits it") {
   CHECK(Split("cl100k", "a\xC3\xA9b c") == V{"a\xC3\xA9b", " c"});
 }
 
+TEST_CASE("Letter runs of any length end where the regex ends them") {
+  // The ASCII runs are found 16 bytes at a time: runs shorter than, equal
+  // to and longer than that, ending at the text's end or before a capital,
+  // an apostrophe, a digit or a Cyrillic letter.
+  for (size_t len : {1, 15, 16, 17, 31, 32, 33, 40}) {
+    const std::string w(len, 'q');
+    INFO(len);
+    CHECK(Split("o200k", w) == V{w});
+    CHECK(Split("o200k", " " + w + "Xy") == V{" " + w, "Xy"});
+    CHECK(Split("o200k", w + "'s1") == V{w + "'s", "1"});
+    CHECK(Split("o200k", w + "\xD0\xB0" "b!") == V{w + "\xD0\xB0" "b", "!"});
+    CHECK(Split("cl100k", w + "QQ\xD0\x90" "7") == V{w + "QQ\xD0\x90", "7"});
+    CHECK(Split("cl100k", " " + w + "[") == V{" " + w, "["});
+  }
+}
+
 TEST_CASE("qwen2 isolates single digits") {
   CHECK(Split("qwen2", "12345") == V{"1", "2", "3", "4", "5"});
   CHECK(Split("llama3", "12345") == V{"123", "45"});

@@ -21,7 +21,7 @@ __attribute__((always_inline)) inline size_t SkipLetters(std::string_view s, siz
   while (q < n) {
     const unsigned char b = u[q];
     if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') {
-      ++q;
+      q = AsciiLetterRunEnd<true>(u, q + 1, n);
     } else if (b < 0x80) {
       break;
     } else if (b == 0xD0 || b == 0xD1) {

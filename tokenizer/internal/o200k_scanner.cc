@@ -46,7 +46,7 @@ inline size_t SkipLowerish(std::string_view s, size_t q) {
   while (q < n) {
     const unsigned char b = u[q];
     if (b >= 'a' && b <= 'z') {
-      ++q;
+      q = AsciiLetterRunEnd<false>(u, q + 1, n);
     } else if (b < 0x80) {
       break;  // ASCII W is a-z
     } else if (q + 1 < n && ((b == 0xD0 && u[q + 1] >= 0xB0) || (b == 0xD1 && u[q + 1] < 0xA0))) {
@@ -62,7 +62,7 @@ inline size_t SkipLowerish(std::string_view s, size_t q) {
 
 // [U]*[W]+ or else [U]+[W]* at p, whose first character is in U or W: the
 // end of the match, or 0. One pass over the U run serves both alternatives.
-inline size_t CaseWord(std::string_view s, size_t p) {
+__attribute__((always_inline)) inline size_t CaseWord(std::string_view s, size_t p) {
   const size_t n = s.size();
   size_t q = p;
   size_t last_w_end = 0;  // as in UpperThenLower
