@@ -58,6 +58,19 @@ TEST_CASE("Letter runs of any length end where the regex ends them") {
     CHECK(Split("cl100k", w + "QQ\xD0\x90" "7") == V{w + "QQ\xD0\x90", "7"});
     CHECK(Split("cl100k", " " + w + "[") == V{" " + w, "["});
   }
+  // Two-byte Cyrillic letters, eight at a time: lowercase for o200k (a
+  // capital or U+0460 ends the run), any of U+0400-U+047F for cl100k.
+  for (size_t letters : {1, 7, 8, 9, 16, 17, 25}) {
+    std::string w;
+    for (size_t i = 0; i < letters; ++i) w += i % 3 ? "\xD0\xB6" : "\xD1\x8F";  // ж, я
+    INFO(letters);
+    CHECK(Split("o200k", " " + w) == V{" " + w});
+    CHECK(Split("o200k", w + "\xD0\x96" "x") == V{w, "\xD0\x96" "x"});  // Ж
+    CHECK(Split("o200k", w + "\xD1\xA0") == V{w, "\xD1\xA0"});         // U+0460
+    CHECK(Split("o200k", w + "\xCC\x81" "!") == V{w + "\xCC\x81", "!"});  // a mark is W
+    CHECK(Split("cl100k", w + "\xD0\x96\xD1\xBF" ".") == V{w + "\xD0\x96\xD1\xBF", "."});
+    CHECK(Split("cl100k", w + "\xD2\x82") == V{w, "\xD2\x82"});  // U+0482, a symbol
+  }
 }
 
 TEST_CASE("qwen2 isolates single digits") {

@@ -25,7 +25,7 @@ __attribute__((always_inline)) inline size_t SkipLetters(std::string_view s, siz
     } else if (b < 0x80) {
       break;
     } else if (b == 0xD0 || b == 0xD1) {
-      q += 2;
+      q = CyrillicLetterRunEnd<true>(u, q, n);
     } else {
       CharAt c = At(s, q);
       if (!(c.cls & kL)) break;

@@ -49,8 +49,8 @@ inline size_t SkipLowerish(std::string_view s, size_t q) {
       q = AsciiLetterRunEnd<false>(u, q + 1, n);
     } else if (b < 0x80) {
       break;  // ASCII W is a-z
-    } else if (q + 1 < n && ((b == 0xD0 && u[q + 1] >= 0xB0) || (b == 0xD1 && u[q + 1] < 0xA0))) {
-      q += 2;  // U+0430-U+045F, all Ll
+    } else if (const size_t e = CyrillicLetterRunEnd<false>(u, q, n); e > q) {
+      q = e;  // U+0430-U+045F, all Ll
     } else {
       CharAt c = At(s, q);
       if (!(c.cls & kLowerish)) break;

@@ -32,6 +32,38 @@ inline CharAt At(std::string_view s, size_t pos) {
 
 inline bool IsCrLf(char32_t cp) { return cp == '\r' || cp == '\n'; }
 
+// The end of the run of two-byte Cyrillic letters from q: lowercase
+// U+0430-U+045F only (D0 B0-BF, D1 80-9F), or any of U+0400-U+047F (lead
+// byte D0 or D1; kAnyCase). Eight letters are classified at once. Assumes
+// valid UTF-8 (a lead byte's continuation is there).
+template <bool kAnyCase>
+inline size_t CyrillicLetterRunEnd(const unsigned char* u, size_t q, size_t n) {
+#if defined(__SSE2__)
+  for (; q + 16 <= n; q += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u + q));
+    auto bits = [](__m128i m) { return static_cast<unsigned>(_mm_movemask_epi8(m)); };
+    auto in = [&v, &bits](unsigned char lo, unsigned char hi) {
+      const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
+      return bits(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t));
+    };
+    const unsigned d0 = bits(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xD0))));
+    const unsigned d1 = bits(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xD1))));
+    // Bit i: a letter starts at byte i (its second byte is bit i + 1).
+    const unsigned starts = kAnyCase ? d0 | d1
+                                     : (d0 & (in(0xB0, 0xBF) >> 1)) | (d1 & (in(0x80, 0x9F) >> 1));
+    const unsigned missing = ~starts & 0x5555;  // letters must start at q, q + 2, ...
+    if (missing != 0) return q + static_cast<size_t>(__builtin_ctz(missing));
+  }
+#endif
+  for (; q + 1 < n; q += 2) {
+    const unsigned char b = u[q], t = u[q + 1];
+    if (!(kAnyCase ? b == 0xD0 || b == 0xD1 : (b == 0xD0 && t >= 0xB0) || (b == 0xD1 && t < 0xA0))) {
+      break;
+    }
+  }
+  return q;
+}
+
 // The end of the run of ASCII letters from q: lowercase only, or either
 // case (kAnyCase). Sixteen bytes are classified at once, so where a word
 // ends is found without a branch per letter (a per-byte loop mispredicted
