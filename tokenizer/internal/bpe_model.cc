@@ -26,6 +26,7 @@ bool BpeModel::Finish(std::string* error) {
              std::to_string(BytesToIdMap::kMaxEntries);
     return false;
   }
+  vocab_.BuildFilter();
   for (int b = 0; b < 256; ++b) {
     if (options_.byte_level) {
       char c = static_cast<char>(b);

@@ -5,6 +5,8 @@
 namespace tokcost::tokenizer_internal {
 
 void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
+  filter_.clear();  // stale now; BuildFilter makes it again
+  RefreshView();
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
   const uint64_t head = HeadBytes(key.data(), key.size());
   for (size_t i = Hash(key, head) & mask_;; i = (i + 1) & mask_) {
@@ -26,6 +28,24 @@ void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
   }
 }
 
+std::vector<uint64_t> BytesToIdMap::MakeFilter() const {
+  std::vector<uint64_t> filter(kFilterWords, 0);
+  for (size_t e = 0; e < view_.entry_count; ++e) {
+    const std::string_view key = KeyOf(view_.entries[e]);
+    const uint64_t h = Hash(key, HeadBytes(key.data(), key.size()));
+    const uint64_t a = h >> (64 - kFilterBits), b = (h >> (64 - 2 * kFilterBits)) & ((1u << kFilterBits) - 1);
+    filter[a >> 6] |= uint64_t{1} << (a & 63);
+    filter[b >> 6] |= uint64_t{1} << (b & 63);
+  }
+  return filter;
+}
+
+void BytesToIdMap::BuildFilter() {
+  if (view_.filter != nullptr) return;  // built, or read with the table
+  filter_ = MakeFilter();
+  RefreshView();
+}
+
 void BytesToIdMap::Reserve(size_t n, size_t bytes) {
   arena_.reserve(bytes);
   entries_.reserve(n);
@@ -36,7 +56,7 @@ void BytesToIdMap::Reserve(size_t n, size_t bytes) {
 namespace {
 
 struct Header {
-  char magic[8];  // "TKCVOC3\0"
+  char magic[8];  // "TKCVOC4\0"
   uint64_t entry_count;
   uint64_t slot_count;
   uint64_t arena_bytes;
@@ -53,8 +73,10 @@ bool ReadHeader(const char* data, size_t size, const char* magic, H* h) {
 }  // namespace
 
 std::string BytesToIdMap::Serialize() const {
-  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '3', 0}, entries_.size(), slots_.size(), arena_.size()};
+  Header h{{'T', 'K', 'C', 'V', 'O', 'C', '4', 0}, entries_.size(), slots_.size(), arena_.size()};
   std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
+  const std::vector<uint64_t> filter = filter_.empty() ? MakeFilter() : filter_;
+  out.append(reinterpret_cast<const char*>(filter.data()), filter.size() * sizeof(uint64_t));
   out.append(reinterpret_cast<const char*>(slots_.data()), slots_.size() * sizeof(Slot));
   out.append(reinterpret_cast<const char*>(entries_.data()), entries_.size() * sizeof(Entry));
   out.append(arena_);
@@ -64,15 +86,17 @@ std::string BytesToIdMap::Serialize() const {
 bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<const void> keep_alive,
                                BytesToIdMap* out) {
   Header h;
-  if (!ReadHeader(data, size, "TKCVOC3", &h)) return false;
-  const size_t need = sizeof(Header) + h.slot_count * sizeof(Slot) + h.entry_count * sizeof(Entry) +
-                      h.arena_bytes;
+  if (!ReadHeader(data, size, "TKCVOC4", &h)) return false;
+  const size_t need = sizeof(Header) + kFilterWords * sizeof(uint64_t) + h.slot_count * sizeof(Slot) +
+                      h.entry_count * sizeof(Entry) + h.arena_bytes;
   // The slot count must be a power of two for the probe mask.
   if (size != need || h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 ||
       h.entry_count > kMaxEntries) {
     return false;
   }
   const char* p = data + sizeof(Header);
+  const auto* filter = reinterpret_cast<const uint64_t*>(p);
+  p += kFilterWords * sizeof(uint64_t);
   out->view_.slots = reinterpret_cast<const Slot*>(p);
   p += h.slot_count * sizeof(Slot);
   out->view_.entries = reinterpret_cast<const Entry*>(p);
@@ -82,6 +106,7 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
   out->view_.slot_count = h.slot_count;
   out->mask_ = h.slot_count - 1;
   out->mapping_ = std::move(keep_alive);
+  out->view_.filter = filter;  // so the probes below check it too
   // A file written with another hash function (another build or standard
   // library) would look fine and find nothing: probe a spread of entries.
   const size_t step = h.entry_count / 64 + 1;
