@@ -49,16 +49,18 @@ TEST_CASE("FindInvalidUtf8 finds the first ill-formed sequence") {
                                          0xEF, 0xF0, 0xF3, 0xF4, 0xF5, 0xFF};
   // Mostly valid text with a fault now and then, so faults land after long
   // valid stretches (ASCII words, two-byte runs) as well as at the start.
-  static const std::string kValid[] = {"word ", "12345678", "\xD0\x9F\xD1\x80\xD0\xB8", "\xC2\x80",
-                                       "\xDF\xBF", "\xE2\x82\xAC", "\xF0\x9F\x99\x82", "\xED\x9F\xBF",
-                                       "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xE0\xA0\x80"};
+  static const std::string kValid[] = {
+      "word ",        "12345678",     "\xD0\x9F\xD1\x80\xD0\xB8", "\xC2\x80",
+      "\xDF\xBF",     "\xE2\x82\xAC", "\xF0\x9F\x99\x82",        "\xED\x9F\xBF",
+      "\xEF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xE0\xA0\x80"};
   std::mt19937 rng(11);
   for (int i = 0; i < 20000; ++i) {
     std::string s;
     const int parts = std::uniform_int_distribution<int>(0, 12)(rng);
     for (int k = 0; k < parts; ++k) {
       if (std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
-        s += static_cast<char>(kBytes[std::uniform_int_distribution<size_t>(0, std::size(kBytes) - 1)(rng)]);
+        const size_t k = std::uniform_int_distribution<size_t>(0, std::size(kBytes) - 1)(rng);
+        s += static_cast<char>(kBytes[k]);
       } else {
         s += kValid[std::uniform_int_distribution<size_t>(0, std::size(kValid) - 1)(rng)];
       }

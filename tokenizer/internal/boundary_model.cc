@@ -172,9 +172,11 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
     if (!a.known) {
       q = defaults_[classes[i]];
       for (int level = 0; level < kBoundaryLevels; ++level) {
+        const Slot* dense = units[i] < kDense && dense_[units[i]].tag != 0 ? &dense_[units[i]]
+                                                                           : nullptr;
         const Slot* s = level >= kPrefetched ? Find(ContextKey(level, &units[i]))
                         : level != 0         ? Find(a.keys[level])
-                        : units[i] < kDense  ? (dense_[units[i]].tag != 0 ? &dense_[units[i]] : nullptr)
+                        : units[i] < kDense  ? dense
                                              : Find(ContextKey(0, &units[i]));
         if (s == nullptr) break;
         q = s->value * (1 / kValueScale);

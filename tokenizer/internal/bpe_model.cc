@@ -22,8 +22,8 @@ BpeModel::BpeModel(Options options) : options_(options), serial_(next_serial++) 
 
 bool BpeModel::Finish(std::string* error) {
   if (vocab_.size() > BytesToIdMap::kMaxEntries) {
-    *error = "vocabulary has " + std::to_string(vocab_.size()) + " tokens; tokcost supports up to " +
-             std::to_string(BytesToIdMap::kMaxEntries);
+    *error = "vocabulary has " + std::to_string(vocab_.size()) +
+             " tokens; tokcost supports up to " + std::to_string(BytesToIdMap::kMaxEntries);
     return false;
   }
   vocab_.BuildFilter();

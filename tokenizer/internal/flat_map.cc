@@ -14,7 +14,8 @@ void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
     if (s.id == kNoId) {
       const auto e = static_cast<uint32_t>(entries_.size());
       s = {head, id, LengthField(key.size()) << kEntryBits | e};
-      entries_.push_back({static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(key.size()), id});
+      entries_.push_back(
+          {static_cast<uint32_t>(arena_.size()), static_cast<uint32_t>(key.size()), id});
       arena_.append(key);
       RefreshView();
       return;
@@ -32,8 +33,7 @@ std::vector<uint64_t> BytesToIdMap::MakeFilter() const {
   std::vector<uint64_t> filter(kFilterWords, 0);
   for (size_t e = 0; e < view_.entry_count; ++e) {
     const std::string_view key = KeyOf(view_.entries[e]);
-    const uint64_t h = Hash(key, HeadBytes(key.data(), key.size()));
-    const uint64_t a = h >> (64 - kFilterBits), b = (h >> (64 - 2 * kFilterBits)) & ((1u << kFilterBits) - 1);
+    const auto [a, b] = FilterBits(Hash(key, HeadBytes(key.data(), key.size())));
     filter[a >> 6] |= uint64_t{1} << (a & 63);
     filter[b >> 6] |= uint64_t{1} << (b & 63);
   }
@@ -87,8 +87,8 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
                                BytesToIdMap* out) {
   Header h;
   if (!ReadHeader(data, size, "TKCVOC4", &h)) return false;
-  const size_t need = sizeof(Header) + kFilterWords * sizeof(uint64_t) + h.slot_count * sizeof(Slot) +
-                      h.entry_count * sizeof(Entry) + h.arena_bytes;
+  const size_t need = sizeof(Header) + kFilterWords * sizeof(uint64_t) +
+                      h.slot_count * sizeof(Slot) + h.entry_count * sizeof(Entry) + h.arena_bytes;
   // The slot count must be a power of two for the probe mask.
   if (size != need || h.slot_count == 0 || (h.slot_count & (h.slot_count - 1)) != 0 ||
       h.entry_count > kMaxEntries) {

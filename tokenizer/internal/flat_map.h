@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenizer/internal/short_bytes.h"
@@ -109,14 +110,19 @@ class BytesToIdMap {
   }
   void Grow();
   void RefreshView() {
-    view_ = {arena_.data(), entries_.data(), slots_.data(), filter_.empty() ? nullptr : filter_.data(),
-             entries_.size(), slots_.size()};
+    const uint64_t* filter = filter_.empty() ? nullptr : filter_.data();
+    view_ = {arena_.data(), entries_.data(), slots_.data(), filter, entries_.size(), slots_.size()};
   }
 
   static constexpr int kFilterBits = 22;
+  // The two filter bits of a key's hash: the slot index uses its low bits,
+  // the filter two high fields.
+  static std::pair<uint64_t, uint64_t> FilterBits(uint64_t h) {
+    constexpr uint64_t kMask = (uint64_t{1} << kFilterBits) - 1;
+    return {h >> (64 - kFilterBits), (h >> (64 - 2 * kFilterBits)) & kMask};
+  }
   bool MayContain(uint64_t h) const {
-    // The slot index uses the hash's low bits; the filter, two high fields.
-    const uint64_t a = h >> (64 - kFilterBits), b = (h >> (64 - 2 * kFilterBits)) & ((1u << kFilterBits) - 1);
+    const auto [a, b] = FilterBits(h);
     return ((view_.filter[a >> 6] >> (a & 63)) & (view_.filter[b >> 6] >> (b & 63)) & 1) != 0;
   }
   static constexpr size_t kFilterWords = size_t{1} << (kFilterBits - 6);

@@ -57,9 +57,8 @@ inline size_t CyrillicLetterRunEnd(const unsigned char* u, size_t q, size_t n) {
 #endif
   for (; q + 1 < n; q += 2) {
     const unsigned char b = u[q], t = u[q + 1];
-    if (!(kAnyCase ? b == 0xD0 || b == 0xD1 : (b == 0xD0 && t >= 0xB0) || (b == 0xD1 && t < 0xA0))) {
-      break;
-    }
+    const bool lower = (b == 0xD0 && t >= 0xB0) || (b == 0xD1 && t < 0xA0);
+    if (!(kAnyCase ? b == 0xD0 || b == 0xD1 : lower)) break;
   }
   return q;
 }

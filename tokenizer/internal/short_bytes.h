@@ -43,10 +43,13 @@ inline uint64_t HeadBytes(const char* p, size_t n) {
   static_assert(std::endian::native == std::endian::little, "overlapping loads assume it");
   if (n >= 8) return Load64(p);
   if (n >= 4) {
-    return static_cast<uint64_t>(Load32(p)) | static_cast<uint64_t>(Load32(p + n - 4)) << (8 * (n - 4));
+    const uint64_t low = Load32(p), high = Load32(p + n - 4);
+    return low | high << (8 * (n - 4));
   }
   if (n == 0) return 0;
-  auto byte = [p](size_t i) { return static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i); };
+  auto byte = [p](size_t i) {
+    return static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  };
   return byte(0) | byte(n / 2) | byte(n - 1);
 }
 
