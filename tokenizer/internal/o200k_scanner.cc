@@ -11,29 +11,6 @@
 namespace tokcost::tokenizer_internal {
 namespace {
 
-// [U]*[W]+ at p: the end of the match, or 0.
-size_t UpperThenLower(std::string_view s, size_t p) {
-  size_t q = p;
-  size_t last_w_end = 0;  // end of the rightmost W character inside the U run
-  while (q < s.size()) {
-    CharAt c = At(s, q);
-    if (!(c.cls & kUpperish)) break;
-    q += c.len;
-    if (c.cls & kLowerish) last_w_end = q;
-  }
-  if (q < s.size() && (At(s, q).cls & kLowerish)) return SkipClass(s, q, kLowerish);
-  // Backtracking gives the U run back up to its rightmost W character; [W]+
-  // then ends right after it, as the characters after it are not W.
-  return last_w_end;
-}
-
-// [U]+[W]* at p: the end of the match, or 0.
-size_t UpperRunThenLower(std::string_view s, size_t p) {
-  size_t q = SkipClass(s, p, kUpperish);
-  if (q == p) return 0;
-  return SkipClass(s, q, kLowerish);
-}
-
 size_t WithContraction(std::string_view s, size_t end) {
   return end < s.size() && s[end] == '\'' ? end + MatchContraction(s, end) : end;
 }
@@ -60,24 +37,47 @@ inline size_t SkipLowerish(std::string_view s, size_t q) {
   return q;
 }
 
+// The run of U characters from p: its end, and the end of its rightmost
+// character that is also W (0: none), where backtracking may cut it.
+struct UpperRun {
+  size_t end;
+  size_t last_w_end;
+};
+
+__attribute__((always_inline)) inline UpperRun ScanUpperRun(std::string_view s, size_t p) {
+  UpperRun r{p, 0};
+  while (r.end < s.size()) {
+    CharAt c = At(s, r.end);
+    if (!(c.cls & kUpperish)) break;
+    r.end += c.len;
+    if (c.cls & kLowerish) r.last_w_end = r.end;
+  }
+  return r;
+}
+
+// [U]*[W]+ at p: the end of the match, or 0. Without a W after the U run,
+// backtracking gives the run back up to its rightmost W character, and
+// [W]+ ends right after it.
+size_t UpperThenLower(std::string_view s, size_t p) {
+  const UpperRun r = ScanUpperRun(s, p);
+  const size_t e = SkipLowerish(s, r.end);
+  return e > r.end ? e : r.last_w_end;
+}
+
+// [U]+[W]* at p: the end of the match, or 0.
+size_t UpperRunThenLower(std::string_view s, size_t p) {
+  const UpperRun r = ScanUpperRun(s, p);
+  return r.end == p ? 0 : SkipLowerish(s, r.end);
+}
+
 // [U]*[W]+ or else [U]+[W]* at p, whose first character is in U or W: the
 // end of the match, or 0. One pass over the U run serves both alternatives.
 __attribute__((always_inline)) inline size_t CaseWord(std::string_view s, size_t p) {
-  const size_t n = s.size();
-  size_t q = p;
-  size_t last_w_end = 0;  // as in UpperThenLower
-  while (q < n) {
-    CharAt c = At(s, q);
-    if (!(c.cls & kUpperish)) break;
-    q += c.len;
-    if (c.cls & kLowerish) last_w_end = q;
-  }
-  if (q < n) {
-    const size_t e = SkipLowerish(s, q);
-    if (e > q) return e;
-  }
-  if (last_w_end != 0) return last_w_end;  // [U]*[W]+ after backtracking
-  return q > p ? q : 0;                    // [U]+ (the W* after it is empty)
+  const UpperRun r = ScanUpperRun(s, p);
+  const size_t e = SkipLowerish(s, r.end);
+  if (e > r.end) return e;                     // [U]*[W]+
+  if (r.last_w_end != 0) return r.last_w_end;  // [U]*[W]+ after backtracking
+  return r.end > p ? r.end : 0;                // [U]+ (the W* after it is empty)
 }
 
 // The alternatives in the regex's order, for any first character.

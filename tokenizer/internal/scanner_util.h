@@ -7,10 +7,6 @@
 #include <cstddef>
 #include <string_view>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "tokenizer/internal/unicode.h"
 
 namespace tokcost::tokenizer_internal {
@@ -41,16 +37,11 @@ inline size_t CyrillicLetterRunEnd(const unsigned char* u, size_t q, size_t n) {
 #if defined(__SSE2__)
   for (; q + 16 <= n; q += 16) {
     const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u + q));
-    auto bits = [](__m128i m) { return static_cast<unsigned>(_mm_movemask_epi8(m)); };
-    auto in = [&v, &bits](unsigned char lo, unsigned char hi) {
-      const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
-      return bits(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(static_cast<char>(hi - lo))), t));
-    };
-    const unsigned d0 = bits(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xD0))));
-    const unsigned d1 = bits(_mm_cmpeq_epi8(v, _mm_set1_epi8(static_cast<char>(0xD1))));
+    const unsigned d0 = BytesInRange(v, 0xD0, 0xD0), d1 = BytesInRange(v, 0xD1, 0xD1);
     // Bit i: a letter starts at byte i (its second byte is bit i + 1).
     const unsigned starts = kAnyCase ? d0 | d1
-                                     : (d0 & (in(0xB0, 0xBF) >> 1)) | (d1 & (in(0x80, 0x9F) >> 1));
+                                     : (d0 & (BytesInRange(v, 0xB0, 0xBF) >> 1)) |
+                                           (d1 & (BytesInRange(v, 0x80, 0x9F) >> 1));
     const unsigned missing = ~starts & 0x5555;  // letters must start at q, q + 2, ...
     if (missing != 0) return q + static_cast<size_t>(__builtin_ctz(missing));
   }
@@ -73,9 +64,7 @@ inline size_t AsciiLetterRunEnd(const unsigned char* u, size_t q, size_t n) {
   for (; q + 16 <= n; q += 16) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(u + q));
     if (kAnyCase) v = _mm_or_si128(v, _mm_set1_epi8(0x20));  // A-Z to a-z, nothing else into a-z
-    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8('a'));
-    const unsigned letters = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8('z' - 'a')), t)));
+    const unsigned letters = BytesInRange(v, 'a', 'z');
     if (letters != 0xFFFF) return q + static_cast<size_t>(__builtin_ctz(~letters));
   }
 #endif

@@ -2,10 +2,6 @@
 
 #include <bit>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 namespace tokcost::tokenizer_internal {
 
 // Definitions of the tables unicode.h declares (external linkage from
@@ -65,12 +61,7 @@ size_t FindInvalidUtf8(std::string_view text) {
         i += 16;
         continue;
       }
-      auto in = [&v](unsigned char lo, unsigned char hi) {
-        const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
-        const __m128i k = _mm_set1_epi8(static_cast<char>(hi - lo));
-        return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, k), t)));
-      };
-      const unsigned leads = in(0xC2, 0xDF), tails = in(0x80, 0xBF);
+      const unsigned leads = BytesInRange(v, 0xC2, 0xDF), tails = BytesInRange(v, 0x80, 0xBF);
       // (A lead in the last byte fails too: leads << 1 then has bit 16.)
       if ((high & ~(leads | tails)) == 0 && tails == (leads << 1)) {
         i += 16;

@@ -16,6 +16,10 @@
 
 #include "tokenizer/internal/unicode_class_bits.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace tokcost::tokenizer_internal {
 
 // The two-stage class table generated from ICU (unicode_table_gen): blocks
@@ -33,6 +37,16 @@ inline uint16_t ClassOf(char32_t cp) {
 // The same for ASCII, from a small table that stays in L1.
 extern const uint16_t kAsciiClasses[128];
 inline uint16_t AsciiClass(unsigned char b) { return kAsciiClasses[b]; }
+
+#if defined(__SSE2__)
+// Bit i is set when byte i of v lies in [lo, hi] (unsigned): the compare
+// behind the 16-byte fast paths (UTF-8 check, scanners' letter runs).
+inline unsigned BytesInRange(__m128i v, unsigned char lo, unsigned char hi) {
+  const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(lo)));
+  const __m128i k = _mm_set1_epi8(static_cast<char>(hi - lo));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, k), t)));
+}
+#endif
 
 // Returns the byte offset of the first invalid UTF-8 sequence (overlong
 // forms, surrogates and code points above U+10FFFF are invalid), or npos.

@@ -60,8 +60,7 @@ struct Active {
   const ChatTemplate* chat_template = nullptr;
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
-  int64_t unbounded = 0;   // ... of which no ceiling is known (endpoint models)
-  double ceiling_margin = 0;  // sum over the others of (ceiling - estimate)
+  double ceiling_margin = 0;  // sum over them of (ceiling - estimate), when known
   std::unique_ptr<HybridSample> sample;
 };
 
@@ -106,7 +105,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   CounterFactory counters(ctx, options.threads);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
-    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, 0, 0, nullptr};
+    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, 0, nullptr};
     Status counter = Prepare(ctx, counters, options.count, options, &a);
     for (Mode mode : modes) {
       CostRow row;
@@ -158,11 +157,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           const double approx = r.tokens;
           if (!r.familiar) {
             ++a.unfamiliar;
-            if (r.ceiling >= 0) {
-              a.ceiling_margin += std::max(0.0, r.ceiling - approx);
-            } else {
-              ++a.unbounded;
-            }
+            if (r.ceiling >= 0) a.ceiling_margin += std::max(0.0, r.ceiling - approx);
           }
           a.approx_sum += approx;
           if (a.sample) a.sample->Offer(chunk[i], approx);
@@ -287,7 +282,9 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         std::string note = "note: " + a.model->id + ": " + std::to_string(a.unfamiliar) +
                            " requests have a character mix unlike the text its approximation " +
                            "profile was calibrated on; ";
-        if (a.unbounded == 0) {
+        // A ceiling is known exactly when the model has a chat template
+        // (ApproxRequest), so for all of a model's requests or none.
+        if (a.chat_template != nullptr) {
           note += "the high bound counts them at a sure ceiling (one token per ASCII byte, "
                   "three per other byte)";
         } else {
