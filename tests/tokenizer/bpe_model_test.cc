@@ -52,24 +52,71 @@ TEST_CASE("ignore_merges takes a whole word found in the vocabulary") {
   CHECK(Encode(without, "ab").size() == 2);
 }
 
+// Frequent letters (Latin and two Cyrillic ones) make many competing merges.
+std::string RandomWord(std::mt19937& rng, size_t max_bytes) {
+  static const std::vector<std::string> kAlphabet = {"a", "e", "i", "n", "o", "r", "s",
+                                                     "t", " ", "l", "\xD0\xBE", "\xD0\xB0"};
+  std::string word;
+  const size_t target = rng() % (max_bytes + 1);
+  while (word.size() < target) {
+    const std::string& letter = kAlphabet[rng() % kAlphabet.size()];
+    if (word.size() + letter.size() > max_bytes) break;
+    word += letter;
+  }
+  return word;
+}
+
 TEST_CASE("Quadratic and heap merge loops agree on o200k") {
   StatusOr<std::unique_ptr<Pipeline>> p = LoadTiktoken(
       testing::VocabDir() + "/o200k_base/o200k_base.tiktoken", "o200k", {});
   REQUIRE(p.ok());
   const BpeModel& model = (*p)->model;
   std::mt19937 rng(42);
-  // Frequent letters (Latin and two Cyrillic ones) make many competing merges.
-  const std::vector<std::string> alphabet = {"a", "e", "i", "n", "o", "r", "s",
-                                             "t", " ", "l", "\xD0\xBE", "\xD0\xB0"};
   for (int trial = 0; trial < 2000; ++trial) {
-    std::string word;
-    size_t len = 2 + rng() % 150;
-    for (size_t i = 0; i < len; ++i) word += alphabet[rng() % alphabet.size()];
+    // Up to the quadratic loop's limit, where kQuadratic runs it.
+    const std::string word = RandomWord(rng, BpeModel::kMaxQuadraticSymbols);
     BpeModel::Scratch quadratic, heap;
     model.MergeWord(word, &quadratic, BpeModel::Loop::kQuadratic);
     model.MergeWord(word, &heap, BpeModel::Loop::kHeap);
     INFO(word);
     REQUIRE(quadratic.ids() == heap.ids());
+  }
+}
+
+// CountWords merges many words side by side, refilling as words finish;
+// each count must be MergeWord's for that word, whatever its neighbours.
+void CheckCountWords(const BpeModel& model, uint32_t seed) {
+  std::mt19937 rng(seed);
+  BpeModel::Scratch scratch;
+  for (int batch = 0; batch < 200; ++batch) {
+    std::vector<std::string> words(rng() % 40);
+    for (std::string& w : words) {
+      // Mostly short, some past the quadratic loop's limit (merged alone),
+      // some empty or one byte, some whole tokens.
+      w = RandomWord(rng, rng() % 8 == 0 ? 90 : 30);
+      if (rng() % 10 == 0) w = "the";
+    }
+    std::vector<std::string_view> views(words.begin(), words.end());
+    std::vector<uint32_t> counts(words.size(), 12345);
+    model.CountWords(views.data(), views.size(), counts.data(), &scratch);
+    for (size_t i = 0; i < words.size(); ++i) {
+      INFO(batch << ": \"" << words[i] << "\"");
+      REQUIRE(counts[i] == Encode(model, words[i]).size());
+    }
+  }
+}
+
+TEST_CASE("CountWords gives each word MergeWord's count") {
+  SECTION("tiktoken: ranks looked up by bytes") {
+    StatusOr<std::unique_ptr<Pipeline>> p = LoadTiktoken(
+        testing::VocabDir() + "/o200k_base/o200k_base.tiktoken", "o200k", {});
+    REQUIRE(p.ok());
+    CheckCountWords((*p)->model, 7);
+  }
+  SECTION("byte-level merge table") {
+    CheckCountWords(TinyModel({{"a", "a"}, {"e", "n"}, {" ", "t"}, {"t", "h"}, {"th", "e"},
+                               {" t", "he"}, {"\xD0", "\xBE"}, {"\xD0\xBE", "\xD0\xBE"}}),
+                    8);
   }
 }
 

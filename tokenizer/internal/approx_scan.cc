@@ -79,14 +79,6 @@ ApproxCounts ScanApproxScalar(std::string_view text) {
   return c;
 }
 
-bool Avx2Available() {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
-         __builtin_cpu_supports("bmi2") && __builtin_cpu_supports("lzcnt") &&
-         __builtin_cpu_supports("popcnt");
-}
-
-#define TOKCOST_AVX2 __attribute__((target("avx2,bmi,bmi2,lzcnt,popcnt")))
-
 namespace {
 
 // Bit i of the result is set when byte i of the 64 bytes is in [lo, hi].

@@ -18,6 +18,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "tokenizer/internal/cpu.h"
+
 namespace tokcost::tokenizer_internal {
 
 inline constexpr int kApproxClasses = 10;
@@ -38,7 +40,6 @@ struct ApproxCounts {
 ApproxCounts ScanApproxScalar(std::string_view text);
 // Only on CPUs with AVX2, BMI1, BMI2 and POPCNT (see Avx2Available).
 ApproxCounts ScanApproxAvx2(std::string_view text);
-bool Avx2Available();
 
 inline ApproxCounts ScanApprox(std::string_view text) {
   static const bool avx2 = Avx2Available();

@@ -7,8 +7,8 @@
 //
 // One engine serves tiktoken rank files and Hugging Face merges: both become
 // a table (left id, right id) -> (rank, merged id), and the lowest rank,
-// leftmost pair merges first. Immutable after loading; MergeWord is
-// thread-safe given a Scratch per thread.
+// leftmost pair merges first. Immutable after loading; MergeWord and
+// CountWords are thread-safe given a Scratch per thread.
 #ifndef TOKCOST_TOKENIZER_INTERNAL_BPE_MODEL_H_
 #define TOKCOST_TOKENIZER_INTERNAL_BPE_MODEL_H_
 
@@ -56,19 +56,16 @@ class BpeModel {
    private:
     friend class BpeModel;
     std::vector<uint32_t> ids_;
-    std::vector<uint32_t> ranks_;
-    std::vector<uint32_t> merged_;
     std::vector<int32_t> prev_;
     std::vector<int32_t> next_;
-    std::vector<uint32_t> starts_;  // byte offset of each symbol
-    std::string_view word_;
-    PairCacheSlot* pair_cache_ = nullptr;  // this thread's, for this model
   };
 
   // Which merge loop runs: the quadratic one is faster for short words, the
   // heap one bounds long words at O(n log n). kAuto picks by length; tests
-  // force each to check that they agree.
+  // force each to check that they agree (kQuadratic on a word of more than
+  // kMaxQuadraticSymbols runs the heap).
   enum class Loop { kAuto, kQuadratic, kHeap };
+  static constexpr int kMaxQuadraticSymbols = 48;
 
   explicit BpeModel(Options options);
 
@@ -111,26 +108,42 @@ class BpeModel {
   void MergeWord(std::string_view word, Scratch* scratch,
                  Loop loop = Loop::kAuto) const;
 
+  // counts[i] = the number of tokens of words[i] (what MergeWord leaves).
+  // Short words of byte-level models are merged several at a time, one
+  // merge step of each in turn: a step waits on table lookups that miss the
+  // CPU caches, and steps of different words do not depend on each other,
+  // so their misses overlap.
+  void CountWords(const std::string_view* words, size_t count, uint32_t* counts,
+                  Scratch* scratch) const;
+
  private:
+  struct QuadraticWord;  // bpe_model.cc
+
   void InitialSymbols(std::string_view word, std::vector<uint32_t>* ids) const;
-  // The merge of symbols [a] and [b] (b follows a; `end` is where b ends).
-  Merge PairOf(const Scratch& s, int32_t a, int32_t b, uint32_t end) const {
+  // The merge of two adjacent symbols; `bytes` are the two together (only
+  // read by tiktoken models, whose ranks are looked up by bytes).
+  Merge PairOf(uint32_t left, uint32_t right, std::string_view bytes,
+               PairCacheSlot* cache) const {
     // In tiktoken's case the ids also determine the bytes, so the key holds.
-    const uint64_t key = (static_cast<uint64_t>(s.ids_[a]) << 32) | s.ids_[b];
-    PairCacheSlot& slot = s.pair_cache_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kPairCacheBits)];
+    const uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
+    PairCacheSlot& slot = cache[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kPairCacheBits)];
     if (slot.key == key) return slot.value;
     Merge m;
     if (!options_.rank_is_concatenation_id) {
-      m = pairs_.Find(s.ids_[a], s.ids_[b]);
+      m = pairs_.Find(left, right);
     } else {
-      uint32_t id = vocab_.Find(s.word_.substr(s.starts_[a], end - s.starts_[a]));
+      uint32_t id = vocab_.Find(bytes);
       m = {id, id};
     }
     slot = {key, m};
     return m;
   }
-  void MergeSymbolsQuadratic(Scratch* scratch) const;
-  void MergeSymbolsHeap(Scratch* scratch) const;
+  void StartQuadratic(QuadraticWord* w, PairCacheSlot* cache) const;
+  // One merge; false when nothing merges any more.
+  bool StepQuadratic(QuadraticWord* w, PairCacheSlot* cache) const;
+  // The pair of symbol i and the next: its rank and what it becomes.
+  void UpdateQuadratic(QuadraticWord* w, int32_t i, PairCacheSlot* cache) const;
+  void MergeSymbolsHeap(std::string_view word, PairCacheSlot* cache, Scratch* scratch) const;
 
   Options options_;
   uint64_t serial_;

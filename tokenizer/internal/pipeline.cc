@@ -100,8 +100,10 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   PieceCountCache* cache = &piece_caches.Get(model.serial());
   // Pieces wait in a small batch whose cache slots are prefetched: the
   // lookups then miss in parallel (the slots span megabytes, and one miss
-  // at a time was half of the warm count). Order does not matter to a sum;
-  // the batch is flushed before a normalized segment's storage goes away.
+  // at a time was half of the warm count). Pieces not in the cache wait
+  // again, to be merged side by side (BpeModel::CountWords). Order does not
+  // matter to a sum; both batches are emptied before a normalized
+  // segment's storage goes away.
   struct Pending {
     std::string_view piece;
     uint64_t hash;
@@ -109,18 +111,37 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   constexpr int kBatch = 16;
   Pending batch[kBatch];
   int pending = 0;
+  constexpr int kMissBatch = 16;
+  std::string_view missed[kMissBatch];
+  uint64_t missed_hash[kMissBatch];
+  uint32_t missed_count[kMissBatch];
+  int misses = 0;
   size_t total = 0;
-  auto flush = [&] {
+  auto merge_missed = [&] {
+    if (misses == 0) return;
+    model.CountWords(missed, misses, missed_count, &scratch);
+    for (int i = 0; i < misses; ++i) {
+      cache->Insert(missed[i], missed_hash[i], static_cast<int>(missed_count[i]));
+      total += missed_count[i];
+    }
+    misses = 0;
+  };
+  auto look_up = [&] {
     for (int i = 0; i < pending; ++i) {
-      int n = cache->Find(batch[i].piece, batch[i].hash);
-      if (n < 0) {
-        model.MergeWord(batch[i].piece, &scratch);
-        n = static_cast<int>(scratch.ids().size());
-        cache->Insert(batch[i].piece, batch[i].hash, n);
+      const int n = cache->Find(batch[i].piece, batch[i].hash);
+      if (n >= 0) {
+        total += static_cast<size_t>(n);
+        continue;
       }
-      total += static_cast<size_t>(n);
+      missed[misses] = batch[i].piece;
+      missed_hash[misses] = batch[i].hash;
+      if (++misses == kMissBatch) merge_missed();
     }
     pending = 0;
+  };
+  auto flush = [&] {
+    look_up();
+    merge_missed();
   };
   Traverse(
       text, allow_special,
@@ -132,7 +153,7 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
         const uint64_t h = PieceCountCache::Hash(piece);
         cache->Prefetch(h);
         batch[pending++] = {piece, h};
-        if (pending == kBatch) flush();
+        if (pending == kBatch) look_up();
       },
       [&](uint32_t) { ++total; }, flush);
   return total;
