@@ -46,7 +46,10 @@ class BpeModel {
     uint64_t key;  // (left id << 32) | right id; ~0 when empty
     Merge value;
   };
-  static constexpr int kPairCacheBits = 13;  // 128 KB: stays in L2
+  // 512 KB: stays in L2. Against 128 KB, a first pass over the corpus
+  // +1-6% in four runs (o200k and cl100k, 8 passes of each size alternated
+  // in one process); 2 MB was slower for cl100k, 32 KB slower for both.
+  static constexpr int kPairCacheBits = 15;
 
   // Reusable buffers for one thread.
   class Scratch {
