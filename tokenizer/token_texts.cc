@@ -3,30 +3,25 @@
 #include <string>
 
 #include "tokenizer/endpoint_client.h"
+#include "tokenizer/internal/byte_token.h"
 
 namespace tokcost {
 namespace {
 
 constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581, SentencePiece's space
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 // The bytes a token text stands for.
 std::string Unescape(std::string_view t) {
   std::string out;
   for (size_t i = 0; i < t.size();) {
+    char byte;
     if (t.compare(i, kSpaceMark.size(), kSpaceMark) == 0) {
       out += ' ';
       i += kSpaceMark.size();
-    } else if (i + 6 <= t.size() && t.compare(i, 3, "<0x") == 0 && t[i + 5] == '>' &&
-               HexDigit(t[i + 3]) >= 0 && HexDigit(t[i + 4]) >= 0) {
-      out += static_cast<char>(HexDigit(t[i + 3]) * 16 + HexDigit(t[i + 4]));
-      i += 6;
+    } else if (tokenizer_internal::ParseByteToken(
+                   t.substr(i, tokenizer_internal::kByteTokenLength), &byte)) {
+      out += byte;
+      i += tokenizer_internal::kByteTokenLength;
     } else {
       out += t[i++];
     }

@@ -1,10 +1,10 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
-#include <cctype>
 #include <iterator>
 #include <thread>
 
+#include "tokenizer/internal/byte_token.h"
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
 #include "tokenizer/internal/sentencepiece_backend.h"
@@ -167,11 +167,8 @@ StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text) c
     pipeline_->model.ForEachToken([&](std::string_view bytes, uint32_t id) {
       if (id >= token_bytes_.size()) token_bytes_.resize(id + 1);
       std::string t(bytes);
-      if (byte_fallback && t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' &&
-          std::isxdigit(static_cast<unsigned char>(t[3])) &&
-          std::isxdigit(static_cast<unsigned char>(t[4]))) {
-        t.assign(1, static_cast<char>(std::stoi(t.substr(3, 2), nullptr, 16)));
-      }
+      char byte;
+      if (byte_fallback && tokenizer_internal::ParseByteToken(t, &byte)) t.assign(1, byte);
       for (const auto& step : pipeline_->normalizer.steps()) {
         if (step.kind != tokenizer_internal::Normalizer::Step::kReplace || step.content.empty()) continue;
         for (size_t at = t.find(step.content); at != std::string::npos;
