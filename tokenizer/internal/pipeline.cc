@@ -40,10 +40,7 @@ void SplitOnAdded(const AddedVocab& added, bool allow_special,
 template <typename OnPiece, typename OnAdded, typename OnSegmentEnd>
 void Pipeline::Traverse(std::string_view text, bool allow_special, OnPiece&& on_piece,
                         OnAdded&& on_added, OnSegmentEnd&& on_segment_end) const {
-  thread_local std::vector<std::string_view> pieces;
-  auto run_pieces = [&](std::string_view segment) {
-    pre_tokenizer.ForEach(segment, on_piece, &pieces);
-  };
+  auto run_pieces = [&](std::string_view segment) { pre_tokenizer.ForEach(segment, on_piece); };
   SplitOnAdded(raw_added, allow_special, text, [&](std::string_view segment) {
     std::string storage;
     std::string_view normalized = normalizer.Apply(segment, &storage);

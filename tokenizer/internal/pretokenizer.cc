@@ -40,52 +40,17 @@ const KnownRegex kKnownRegexes[] = {
      &MatchDeepSeekWords},
 };
 
-void SplitIsolated(MatchFn match, std::string_view text,
-                   std::vector<std::string_view>* out) {
-  PreTokenizer::ForEachIsolated(match, text, [out](std::string_view p) { out->push_back(p); });
-}
+}  // namespace
 
-void SplitMergedWithPrevious(const std::string& literal, std::string_view text,
-                             std::vector<std::string_view>* out) {
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t hit = text.find(literal, start);
-    if (hit == std::string_view::npos) break;
-    size_t end = hit + literal.size();
-    out->push_back(text.substr(start, end - start));
-    start = end;
-  }
-  if (start < text.size()) out->push_back(text.substr(start));
-}
-
-// Where a cut before the mark at `pos` could split a token of keep_whole.
-bool InsideKeptToken(const std::vector<std::string>& keep_whole, std::string_view text,
-                     size_t pos) {
+bool PreTokenizer::InsideKeptToken(const std::vector<std::string>& keep_whole,
+                                   std::string_view text, size_t pos) {
   for (const std::string& t : keep_whole) {
-    for (size_t k = t.find(PreTokenizer::kMark, 1); k != std::string::npos;
-         k = t.find(PreTokenizer::kMark, k + 1)) {
+    for (size_t k = t.find(kMark, 1); k != std::string::npos; k = t.find(kMark, k + 1)) {
       if (k <= pos && text.compare(pos - k, t.size(), t) == 0) return true;
     }
   }
   return false;
 }
-
-void SplitBeforeMarks(const PreTokenizer::Stage& stage, std::string_view text,
-                      std::vector<std::string_view>* out) {
-  constexpr std::string_view kMark = PreTokenizer::kMark;
-  size_t start = 0;
-  for (size_t pos = text.find(kMark, 1); pos != std::string_view::npos;
-       pos = text.find(kMark, pos + kMark.size())) {
-    const bool after_mark =
-        pos >= kMark.size() && text.compare(pos - kMark.size(), kMark.size(), kMark) == 0;
-    if (after_mark || pos == start || InsideKeptToken(stage.keep_whole, text, pos)) continue;
-    out->push_back(text.substr(start, pos - start));
-    start = pos;
-  }
-  if (start < text.size()) out->push_back(text.substr(start));
-}
-
-}  // namespace
 
 bool PreTokenizer::HasInnerMark(std::string_view token) {
   for (size_t k = token.find(kMark, 1); k != std::string_view::npos; k = token.find(kMark, k + 1)) {
@@ -106,30 +71,7 @@ StatusOr<MatchFn> FindScanner(const std::string& regex_or_name) {
 
 void PreTokenizer::Split(std::string_view text,
                          std::vector<std::string_view>* pieces) const {
-  if (stages_.empty()) {
-    if (!text.empty()) pieces->push_back(text);
-    return;
-  }
-  std::vector<std::string_view> current{text};
-  std::vector<std::string_view> next;
-  for (size_t i = 0; i < stages_.size(); ++i) {
-    std::vector<std::string_view>* out =
-        i + 1 == stages_.size() ? pieces : &next;
-    const Stage& stage = stages_[i];
-    for (std::string_view piece : current) {
-      if (stage.match != nullptr) {
-        SplitIsolated(stage.match, piece, out);
-      } else if (stage.split_before_mark) {
-        SplitBeforeMarks(stage, piece, out);
-      } else {
-        SplitMergedWithPrevious(stage.literal, piece, out);
-      }
-    }
-    if (out == &next) {
-      current.swap(next);
-      next.clear();
-    }
-  }
+  ForEach(text, [pieces](std::string_view piece) { pieces->push_back(piece); });
 }
 
 }  // namespace tokcost::tokenizer_internal

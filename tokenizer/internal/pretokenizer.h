@@ -102,17 +102,16 @@ class PreTokenizer {
   // Appends the pieces of `text` to `pieces` (views into `text`).
   void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
 
-  // Calls f(piece) for each piece; single-stage pre-tokenizers (the usual
-  // case) run without an intermediate vector.
+  // Calls f(piece) for each piece, in order. Each stage hands its pieces
+  // straight to the next: no intermediate vectors (DeepSeek's three stages
+  // went through two per segment).
   template <typename F>
-  void ForEach(std::string_view text, F&& f, std::vector<std::string_view>* scratch) const {
-    if (stages_.size() == 1 && stages_[0].match != nullptr) {
-      ForEachIsolated(stages_[0].match, text, f);
+  void ForEach(std::string_view text, F&& f) const {
+    if (stages_.empty()) {
+      if (!text.empty()) f(text);
       return;
     }
-    scratch->clear();
-    Split(text, scratch);
-    for (std::string_view piece : *scratch) f(piece);
+    ForEachFrom(0, text, f);
   }
 
   // Hugging Face "Isolated" splitting: matches and the gaps between them.
@@ -137,6 +136,57 @@ class PreTokenizer {
   bool empty() const { return stages_.empty(); }
 
  private:
+  template <typename F>
+  void ForEachFrom(size_t stage, std::string_view text, F& f) const {
+    if (stage == stages_.size()) {
+      f(text);
+      return;
+    }
+    const Stage& s = stages_[stage];
+    auto next = [&](std::string_view piece) { ForEachFrom(stage + 1, piece, f); };
+    if (s.match != nullptr) {
+      ForEachIsolated(s.match, text, next);
+    } else if (s.split_before_mark) {
+      ForEachBeforeMarks(s, text, next);
+    } else {
+      ForEachMergedWithPrevious(s.literal, text, next);
+    }
+  }
+
+  // Hugging Face "MergedWithPrevious": each occurrence of `literal` ends a
+  // piece.
+  template <typename F>
+  static void ForEachMergedWithPrevious(const std::string& literal, std::string_view text, F&& f) {
+    size_t start = 0;
+    while (start < text.size()) {
+      const size_t hit = text.find(literal, start);
+      if (hit == std::string_view::npos) break;
+      const size_t end = hit + literal.size();
+      f(text.substr(start, end - start));
+      start = end;
+    }
+    if (start < text.size()) f(text.substr(start));
+  }
+
+  // See MarkSplitStage.
+  template <typename F>
+  static void ForEachBeforeMarks(const Stage& stage, std::string_view text, F&& f) {
+    size_t start = 0;
+    for (size_t pos = text.find(kMark, 1); pos != std::string_view::npos;
+         pos = text.find(kMark, pos + kMark.size())) {
+      const bool after_mark =
+          pos >= kMark.size() && text.compare(pos - kMark.size(), kMark.size(), kMark) == 0;
+      if (after_mark || pos == start || InsideKeptToken(stage.keep_whole, text, pos)) continue;
+      f(text.substr(start, pos - start));
+      start = pos;
+    }
+    if (start < text.size()) f(text.substr(start));
+  }
+
+  // Where a cut before the mark at `pos` could split a token of keep_whole.
+  static bool InsideKeptToken(const std::vector<std::string>& keep_whole, std::string_view text,
+                              size_t pos);
+
   std::vector<Stage> stages_;
 };
 
