@@ -103,8 +103,8 @@ class PreTokenizer {
   void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
 
   // Calls f(piece) for each piece, in order. Each stage hands its pieces
-  // straight to the next: no intermediate vectors (DeepSeek's three stages
-  // went through two per segment).
+  // straight to the next: one path for every pre-tokenizer, no vectors in
+  // between.
   template <typename F>
   void ForEach(std::string_view text, F&& f) const {
     if (stages_.empty()) {
