@@ -162,6 +162,14 @@ StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text) c
     return FailedPreconditionError("token lengths are not available for SentencePiece models");
   }
   TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, Encode(text));
+  return TokenLengths(text, ids);
+}
+
+StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text,
+                                                        const std::vector<uint32_t>& ids) const {
+  if (sentencepiece_) {
+    return FailedPreconditionError("token lengths are not available for SentencePiece models");
+  }
   std::call_once(token_bytes_once_, [this] {
     const bool byte_fallback = !pipeline_->model.byte_level();
     pipeline_->model.ForEachToken([&](std::string_view bytes, uint32_t id) {

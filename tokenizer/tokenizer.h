@@ -95,6 +95,10 @@ class Tokenizer {
   // FailedPrecondition when they still do not spell the text (NFC changed
   // it; user SentencePiece models).
   StatusOr<std::vector<uint32_t>> TokenLengths(std::string_view text) const;
+  // The same for `ids`, which Encode(text) returned (no second encoding
+  // when the caller needs both).
+  StatusOr<std::vector<uint32_t>> TokenLengths(std::string_view text,
+                                               const std::vector<uint32_t>& ids) const;
   // Whether TokenLengths can work at all (not for user SentencePiece
   // models, whose pieces libsentencepiece does not map back to bytes).
   bool HasTokenLengths() const { return sentencepiece_ == nullptr; }

@@ -274,6 +274,12 @@ TEST_CASE("Token lengths spell the text, or say why they cannot") {
   StatusOr<std::vector<uint32_t>> qwen = testing::GetTokenizer("qwen3").TokenLengths("cafe\xCC\x81");
   REQUIRE_FALSE(qwen.ok());
   CHECK_THAT(qwen.status().message(), Catch::Contains("does not spell"));
+  // Given the ids already (the local tokenize server): the same lengths,
+  // and ids of another text are refused, not measured against this one.
+  const Tokenizer& o200k = testing::GetTokenizer("o200k_base");
+  CHECK(o200k.TokenLengths(text, o200k.Encode(text).value()).value() == lengths);
+  CHECK_FALSE(o200k.TokenLengths(text, o200k.Encode("Hello, world").value()).ok());
+  CHECK_FALSE(o200k.TokenLengths(text, o200k.Encode(text + "!").value()).ok());
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ void Error(httplib::Response& res, int status, const std::string& message) {
 StatusOr<std::vector<uint32_t>> EncodeWithTexts(const Tokenizer& tok, const std::string& text,
                                                 std::vector<std::string>* texts) {
   TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, tok.Encode(text));
-  StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(text);
+  StatusOr<std::vector<uint32_t>> lengths = tok.TokenLengths(text, ids);
   if (!lengths.ok() || lengths->size() != ids.size()) {
     texts->resize(texts->size() + ids.size());
     return ids;
