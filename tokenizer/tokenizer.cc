@@ -158,16 +158,13 @@ StatusOr<std::vector<uint32_t>> Tokenizer::Encode(
 }
 
 StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text) const {
-  if (sentencepiece_) {
-    return FailedPreconditionError("token lengths are not available for SentencePiece models");
-  }
   TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, Encode(text));
   return TokenLengths(text, ids);
 }
 
 StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text,
                                                         const std::vector<uint32_t>& ids) const {
-  if (sentencepiece_) {
+  if (!HasTokenLengths()) {
     return FailedPreconditionError("token lengths are not available for SentencePiece models");
   }
   std::call_once(token_bytes_once_, [this] {

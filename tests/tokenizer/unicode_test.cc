@@ -59,8 +59,8 @@ TEST_CASE("FindInvalidUtf8 finds the first ill-formed sequence") {
     const int parts = std::uniform_int_distribution<int>(0, 12)(rng);
     for (int k = 0; k < parts; ++k) {
       if (std::uniform_int_distribution<int>(0, 5)(rng) == 0) {
-        const size_t k = std::uniform_int_distribution<size_t>(0, std::size(kBytes) - 1)(rng);
-        s += static_cast<char>(kBytes[k]);
+        const size_t b = std::uniform_int_distribution<size_t>(0, std::size(kBytes) - 1)(rng);
+        s += static_cast<char>(kBytes[b]);
       } else {
         s += kValid[std::uniform_int_distribution<size_t>(0, std::size(kValid) - 1)(rng)];
       }

@@ -171,9 +171,9 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
     float q = a.q;
     if (!a.known) {
       q = defaults_[classes[i]];
+      const Slot* dense =
+          units[i] < kDense && dense_[units[i]].tag != 0 ? &dense_[units[i]] : nullptr;
       for (int level = 0; level < kBoundaryLevels; ++level) {
-        const Slot* dense = units[i] < kDense && dense_[units[i]].tag != 0 ? &dense_[units[i]]
-                                                                           : nullptr;
         const Slot* s = level >= kPrefetched ? Find(ContextKey(level, &units[i]))
                         : level != 0         ? Find(a.keys[level])
                         : units[i] < kDense  ? dense

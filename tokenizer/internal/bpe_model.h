@@ -141,7 +141,10 @@ class BpeModel {
     slot = {key, m};
     return m;
   }
-  void StartQuadratic(QuadraticWord* w, PairCacheSlot* cache) const;
+  // Sets up *w for `word`, whose n initial symbols the caller put in w->ids,
+  // and looks up their pairs.
+  void StartQuadratic(std::string_view word, int32_t n, QuadraticWord* w,
+                      PairCacheSlot* cache) const;
   // One merge; false when nothing merges any more.
   bool StepQuadratic(QuadraticWord* w, PairCacheSlot* cache) const;
   // The pair of symbol i and the next: its rank and what it becomes.

@@ -5,8 +5,10 @@
 namespace tokcost::tokenizer_internal {
 
 void BytesToIdMap::Insert(std::string_view key, uint32_t id) {
-  filter_.clear();  // stale now; BuildFilter makes it again
-  RefreshView();
+  if (!filter_.empty()) {  // stale now; BuildFilter makes it again
+    filter_.clear();
+    RefreshView();
+  }
   if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
   const uint64_t head = HeadBytes(key.data(), key.size());
   for (size_t i = Hash(key, head) & mask_;; i = (i + 1) & mask_) {

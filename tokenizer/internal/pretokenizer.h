@@ -136,20 +136,27 @@ class PreTokenizer {
   bool empty() const { return stages_.empty(); }
 
  private:
+  // Stages from `stage` on (there are some).
   template <typename F>
   void ForEachFrom(size_t stage, std::string_view text, F& f) const {
-    if (stage == stages_.size()) {
-      f(text);
-      return;
-    }
-    const Stage& s = stages_[stage];
-    auto next = [&](std::string_view piece) { ForEachFrom(stage + 1, piece, f); };
-    if (s.match != nullptr) {
-      ForEachIsolated(s.match, text, next);
-    } else if (s.split_before_mark) {
-      ForEachBeforeMarks(s, text, next);
+    // The last stage hands its pieces to f itself: a hop through the next
+    // level per piece cost o200k 8% more instructions (cachegrind).
+    if (stage + 1 == stages_.size()) {
+      SplitStage(stages_[stage], text, f);
     } else {
-      ForEachMergedWithPrevious(s.literal, text, next);
+      SplitStage(stages_[stage], text,
+                 [&](std::string_view piece) { ForEachFrom(stage + 1, piece, f); });
+    }
+  }
+
+  template <typename F>
+  static void SplitStage(const Stage& s, std::string_view text, F&& f) {
+    if (s.match != nullptr) {
+      ForEachIsolated(s.match, text, f);
+    } else if (s.split_before_mark) {
+      ForEachBeforeMarks(s, text, f);
+    } else {
+      ForEachMergedWithPrevious(s.literal, text, f);
     }
   }
 

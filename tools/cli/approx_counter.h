@@ -46,6 +46,8 @@ RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* 
 // bytes, becomes 12) but leaves ASCII alone. So: one per ASCII byte, three
 // per other byte (tests/tokenizer/tokenizer_test.cc holds all seven to it).
 double TokenCeiling(std::string_view text);
+// TokenCeiling's rule, as notes to the user state it.
+inline constexpr char kCeilingRule[] = "one token per ASCII byte, three per other byte";
 
 // The sampled side of hybrid counting.
 class HybridSample {

@@ -166,10 +166,10 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
     ApproxEstimate e = profile->profile.Estimate(input->text);
     total.Add(static_cast<double>(e.tokens));
     ++counted;
-    const int64_t ceiling = static_cast<int64_t>(TokenCeiling(input->text));
+    const int64_t ceiling = byte_bounded ? static_cast<int64_t>(TokenCeiling(input->text)) : -1;
     if (!e.familiar) {
       unfamiliar.push_back(input_name);
-      if (byte_bounded && ceiling > e.high) {
+      if (ceiling > e.high) {
         ceiling_margin += static_cast<double>(ceiling - e.high);
         e.high = ceiling;
       }
@@ -196,9 +196,9 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
     ctx.Error("count: note: " + std::to_string(unfamiliar.size()) + " of " + std::to_string(counted) +
               " inputs (first: " + unfamiliar[0] + ") have a character mix unlike the text " +
               profile->path + " was calibrated on; its 95% bounds may not hold for them" +
-              (byte_bounded ? ", so their high bound is a sure ceiling (one token per ASCII byte, three "
-                            "per other byte). "
-                            : ". ") +
+              (byte_bounded ? std::string(", so their high bound is a sure ceiling (") +
+                                  kCeilingRule + "). "
+                            : std::string(". ")) +
               "Calibrate on such text, or use --count exact/endpoint");
   }
   return exit_code;

@@ -285,8 +285,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         // A ceiling is known exactly when the model has a chat template
         // (ApproxRequest), so for all of a model's requests or none.
         if (a.chat_template != nullptr) {
-          note += "the high bound counts them at a sure ceiling (one token per ASCII byte, "
-                  "three per other byte)";
+          note += std::string("the high bound counts them at a sure ceiling (") + kCeilingRule + ")";
         } else {
           note += "the interval may not hold for them";
         }
