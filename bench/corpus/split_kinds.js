@@ -1,5 +1,6 @@
 // Splits three kinds of Debian-shipped text into a lexicon part A and a
-// calibration part B that share no file, for tools/approx_accuracy:
+// calibration part B that share no file and no long line (unshared.js), for
+// tools/approx_accuracy:
 //   OUT/ru_{a,b}.txt     fortunes-ru, odd and even files (sorted by name)
 //   OUT/code_{a,b}.txt   A: the first 1.5 MB of CORPUS/code.txt and 8 MB of
 //                        the headers after it; B: its last 1.5 MB
@@ -11,6 +12,7 @@
 const fs = require("fs");
 const path = require("path");
 const { listFiles, headerFiles, textAfter } = require("./files");
+const { dropSeen, unshared } = require("./unshared");
 
 function readText(f) {
   try {
@@ -20,12 +22,14 @@ function readText(f) {
   }
 }
 
-// Alternate files to A and B.
+// Alternate files to A and B, each without the long lines (unshared.js)
+// of the files before it, so both halves keep their share of the text.
 function alternate(files, filter = (t) => t) {
   const a = [], b = [];
+  const seen = new Set();
   files.forEach((f, i) => {
     const t = readText(f);
-    if (t !== null) (i % 2 ? b : a).push(filter(t));
+    if (t !== null) (i % 2 ? b : a).push(dropSeen(filter(t).split("\n"), seen).join("\n"));
   });
   return [a.join("\n"), b.join("\n")];
 }
@@ -74,7 +78,8 @@ function main() {
     .concat(listFiles("/usr/share/common-licenses", () => true));
   const [enA, enB] = alternate(docs);
 
-  for (const [kind, a, b] of [["ru", ruA, ruB], ["code", codeA, codeB], ["en", enA, enB]]) {
+  for (const [kind, rawA, rawB] of [["ru", ruA, ruB], ["code", codeA, codeB], ["en", enA, enB]]) {
+    const [a, b] = unshared(rawA, rawB);
     write(`${kind}_a.txt`, a);
     write(`${kind}_b.txt`, b);
     cutDocuments(b, path.join(out, `docs_${kind}`), 120, 4242);

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -111,8 +112,116 @@ TEST_CASE("The file form round-trips exactly and damage is an error") {
              Catch::Contains("truncated"));
   std::string bad_default = bytes;
   const float inf = 1e30f;
-  std::memcpy(bad_default.data() + 12, &inf, sizeof(inf));
+  std::memcpy(bad_default.data() + 16, &inf, sizeof(inf));  // magic, entries, words
   CHECK_THAT(BoundaryModel::Parse(bad_default).status().message(), Catch::Contains("default"));
+  std::string bad_words = bytes;
+  const uint32_t too_many = static_cast<uint32_t>(m.entries() + 1);
+  std::memcpy(bad_words.data() + 12, &too_many, sizeof(too_many));
+  CHECK_THAT(BoundaryModel::Parse(bad_words).status().message(), Catch::Contains("more words"));
+}
+
+TEST_CASE("A lexicon from before the word memory still loads") {
+  // TKCBND2: magic, number of contexts, five defaults, contexts (none here).
+  std::string v2("TKCBND2\n", 8);
+  const uint32_t count = 0;
+  v2.append(reinterpret_cast<const char*>(&count), sizeof(count));
+  const float defaults[5] = {1.0f, 0.25f, 0.5f, 1.0f, 2.0f};
+  v2.append(reinterpret_cast<const char*>(defaults), sizeof(defaults));
+  StatusOr<BoundaryModel> m = BoundaryModel::Parse(v2);
+  REQUIRE(m.ok());
+  CHECK(m->words() == 0);
+  CHECK(m->Estimate("ab \xD0\xBC") == Approx(0.25 * 3 + 0.5));
+  CHECK_THAT(BoundaryModel::Parse(v2 + "x").status().message(), Catch::Contains("trailing"));
+}
+
+// A toy tokenizer that splits words it knows as listed and any other word
+// into single letters; the space before a word starts its first token.
+std::vector<uint32_t> ByDictionary(const std::string& text,
+                                   const std::map<std::string, std::vector<uint32_t>>& dict) {
+  std::vector<uint32_t> lengths;
+  for (size_t i = 0; i < text.size();) {
+    size_t j = text.find(' ', i + 1);
+    if (j == std::string::npos) j = text.size();
+    auto it = dict.find(text.substr(i, j - i));
+    if (it != dict.end()) {
+      lengths.insert(lengths.end(), it->second.begin(), it->second.end());
+    } else {
+      lengths.insert(lengths.end(), j - i, 1);
+    }
+    i = j;
+  }
+  return lengths;
+}
+
+TEST_CASE("Words seen twice are estimated by their own token count") {
+  // " zebra" is two tokens and " zebus" one; other words are split into
+  // letters, so contexts alone would put several tokens in each.
+  const std::map<std::string, std::vector<uint32_t>> dict = {
+      {" zebra", {4, 2}}, {" zebus", {6}}, {" zebroid", {3, 5}}};
+  auto build = [&](int zebroids) {
+    BoundaryModelBuilder builder;
+    for (int i = 0; i < 2; ++i) {
+      const std::string t = "x zebra zebus zebu zoned";
+      REQUIRE(builder.Add(t, ByDictionary(t, dict)).ok());
+    }
+    for (int i = 0; i < zebroids; ++i) {
+      const std::string t = "y zebroid";
+      REQUIRE(builder.Add(t, ByDictionary(t, dict)).ok());
+    }
+    return builder.Build();
+  };
+  const BoundaryModel m = build(1);
+  CHECK(m.words() > 0);
+  const double before = m.Estimate("1");
+  CHECK(m.Estimate("1 zebra") - before == 2.0);
+  CHECK(m.Estimate("1 zebus") - before == 1.0);
+  CHECK(m.Estimate("1 zebus zebra zebus") - before == 4.0);
+  CHECK(m.Estimate("1 zebu") - before == 5.0);  // 5 one-letter tokens, twice
+  // Seen once: estimated unit by unit from contexts (here, level-0 ones
+  // learned from 9 units: 7/3 tokens); seen twice, kept.
+  CHECK(m.Estimate("1 zebroid") - before == Approx(7.0 / 3).epsilon(1e-3));
+  const BoundaryModel twice = build(2);
+  CHECK(twice.Estimate("1 zebroid") - twice.Estimate("1") == 2.0);
+}
+
+TEST_CASE("A word without an entry of its own uses the one of its letters after the same kind of unit") {
+  // "(zebra" and "[zebra" share an entry: letters after punctuation.
+  BoundaryModelBuilder builder;
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE(builder.Add("(zebra", {1, 3, 2}).ok());
+    REQUIRE(builder.Add("[zebra", {1, 3, 2}).ok());
+  }
+  // After a digit, the word is its letters alone; the digit is estimated
+  // on its own.
+  for (int i = 0; i < 2; ++i) REQUIRE(builder.Add("7zebra", {1, 3, 2}).ok());
+  const BoundaryModel m = builder.Build();
+  CHECK(m.Estimate("/zebra") == Approx(3.0).margin(1e-3));
+  CHECK(m.Estimate("{zebra") == Approx(3.0).margin(1e-3));
+  REQUIRE(m.Estimate("5") > 0.1);
+  CHECK(m.Estimate("5zebra") == Approx(2.0 + m.Estimate("5")).margin(1e-3));
+}
+
+TEST_CASE("Words are seen whole across Estimate's blocks") {
+  // Each " zebra" is a kept word of exactly 2 tokens: a block cut inside a
+  // word would estimate its two halves from contexts instead.
+  const std::map<std::string, std::vector<uint32_t>> dict = {{" zebra", {4, 2}}};
+  BoundaryModelBuilder builder;
+  for (int i = 0; i < 3; ++i) {
+    const std::string t = "1 zebra zebra";
+    REQUIRE(builder.Add(t, ByDictionary(t, dict)).ok());
+  }
+  const BoundaryModel m = builder.Build();
+  auto text = [](int n) {
+    std::string t = "1";
+    for (int i = 0; i < n; ++i) t += " zebra";
+    return t;
+  };
+  const double base = m.Estimate("1");
+  // 6 units per word: 5,000 words span two cuts, 10,000 four.
+  for (int n : {1, 2729, 2731, 5000, 10000}) {
+    INFO(n << " words");
+    CHECK(m.Estimate(text(n)) - base == 2.0 * n);
+  }
 }
 
 TEST_CASE("Estimates do not depend on where blocks are cut") {

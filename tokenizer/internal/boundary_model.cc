@@ -16,10 +16,13 @@ constexpr int kRight[kBoundaryLevels] = {0, 0, 1, 1, 2, 2};
 constexpr int kMaxLeft = 3, kMaxRight = 2, kWindow = kMaxLeft + 1 + kMaxRight;
 // Beyond the text's ends; above every code point and every invalid byte.
 constexpr uint32_t kEdge = 0x3FFFFF;
-constexpr char kMagic[8] = {'T', 'K', 'C', 'B', 'N', 'D', '2', '\n'};
-// Stored per context in 8 bytes: a 48-bit key (low bits pick the slot,
-// bits 32-47 the tag), the estimate in 1/4096ths of a token (15 bits: up to
-// 8, a character of 8 byte tokens) and the "wider contexts kept" mark.
+constexpr char kMagic[8] = {'T', 'K', 'C', 'B', 'N', 'D', '3', '\n'};
+// Before the word memory: contexts only, learned from every unit.
+constexpr char kMagicV2[8] = {'T', 'K', 'C', 'B', 'N', 'D', '2', '\n'};
+// Stored per context or word in 8 bytes: a 48-bit key (low bits pick the
+// slot, bits 32-47 the tag), the estimate in 1/4096ths of a token (15 bits:
+// up to 8, a character of 8 byte tokens) and the "wider contexts kept" mark
+// (never set for words, whose keys are hashed apart from contexts').
 constexpr uint64_t kKeyMask = (uint64_t{1} << 48) - 1;
 constexpr float kValueScale = 4096;
 constexpr float kMaxValue = 32767 / kValueScale;
@@ -54,6 +57,17 @@ inline uint32_t NextUnit(std::string_view s, size_t pos, int* len, int* cls) {
   return 0x200000 | b;
 }
 
+// Final mix (MurmurHash3's) of a context's or word's hash: low bits pick
+// the slot, high bits the tag.
+inline uint64_t FinishKey(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDULL;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ULL;
+  h ^= h >> 33;
+  return h & kKeyMask;
+}
+
 // `at` points at the unit estimated, inside a window of kMaxLeft units
 // before it and kMaxRight after.
 inline uint64_t ContextKey(int level, const uint32_t* at) {
@@ -62,13 +76,69 @@ inline uint64_t ContextKey(int level, const uint32_t* at) {
     h = (h ^ at[k]) * 0x9E3779B97F4A7C15ULL;
     h ^= h >> 32;
   }
-  // Final mix (MurmurHash3's): low bits pick the slot, high bits the tag.
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDULL;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ULL;
-  h ^= h >> 33;
-  return h & kKeyMask;
+  return FinishKey(h);
+}
+
+// Words (see the header). The unit before the letters is part of the word,
+// as byte-level pre-tokenizers attach it (" the", "/compute"), unless it is
+// a newline, a digit or the text's edge, whose token starts depend on what
+// precedes them.
+constexpr size_t kMaxWordUnits = 24;
+inline bool IsWordUnit(uint32_t u) {
+  return (u | 0x20) - 'a' < 26 || (u >= 0xC0 && u <= 0x24F && u != 0xD7 && u != 0xF7) ||
+         (u >= 0x370 && u <= 0x52F);
+}
+inline bool OwnsUnitBefore(uint32_t u) {
+  return u != kEdge && u != '\n' && u != '\r' && u - '0' >= 10;
+}
+
+// The key of the word whose letters are units [s, e), with units[s - 1]
+// before them (exact: the word's own entry), or only the kind of unit
+// before them (`by_kind`: the entry shared by "/printing" and "(printing",
+// tried when the word has no entry of its own).
+inline uint32_t KindBefore(uint32_t u) {
+  return u == ' ' ? 0 : OwnsUnitBefore(u) ? 1 : 2;
+}
+inline uint64_t WordKey(const uint32_t* units, size_t s, size_t e, bool by_kind = false) {
+  uint64_t h = (by_kind ? 0xA4093822299F31D0ULL : 0x452821E638D01377ULL) ^ (e - s);
+  for (size_t k = s - 1; k < e; ++k) {
+    h = (h ^ (k == s - 1 && by_kind ? KindBefore(units[k]) : units[k])) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+  }
+  return FinishKey(h);
+}
+
+// Splits units [begin, end) (units[end] must be readable) into words and
+// single units. `word(first, s, e)` is offered each word: letters [s, e),
+// covering [first, e); it returns whether it took the word (else its units
+// are offered one by one). `unit(i)` gets every unit not in a taken word.
+// Letters whose run starts before `begin` or reaches `end` are single units.
+template <typename WordFn, typename UnitFn>
+void SplitWords(const uint32_t* units, size_t begin, size_t end, WordFn word, UnitFn unit) {
+  for (size_t i = begin; i < end;) {
+    size_t s;
+    if (IsWordUnit(units[i])) {
+      if (units[i - 1] != kEdge) {  // the rest of a run not taken as a word
+        while (i < end && IsWordUnit(units[i])) unit(i++);
+        continue;
+      }
+      s = i;
+    } else if (units[i] != kEdge && i + 1 < end && IsWordUnit(units[i + 1])) {
+      s = i + 1;
+    } else {
+      unit(i++);
+      continue;
+    }
+    size_t e = s;
+    while (e < end && e - s <= kMaxWordUnits && IsWordUnit(units[e])) ++e;
+    const size_t first = OwnsUnitBefore(units[s - 1]) ? s - 1 : s;
+    if (e - s <= kMaxWordUnits && !IsWordUnit(units[e]) && word(first, s, e)) {
+      for (; i < first; ++i) unit(i);  // a newline or digit before the word
+      i = e;
+    } else {
+      unit(i++);
+    }
+  }
 }
 
 // A unit's estimate depends only on its window (kMaxLeft units before it,
@@ -111,8 +181,8 @@ void Put(std::string* out, const T& v) {
 
 }  // namespace
 
-BoundaryModel::BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items)
-    : defaults_(defaults), serial_(next_serial++), items_(std::move(items)) {
+BoundaryModel::BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items, size_t words)
+    : defaults_(defaults), serial_(next_serial++), words_(words), items_(std::move(items)) {
   size_t slots = 16;
   while (slots < items_.size() * 2) slots *= 2;  // load <= 0.5: short probes
   slots_.assign(slots, Slot{});
@@ -134,8 +204,8 @@ BoundaryModel::BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items)
   }
 }
 
-double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classes, size_t begin,
-                                    size_t end) const {
+double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classes,
+                                    const uint32_t* todo, size_t count) const {
   // The table is larger than L2: the keys of levels 1 and 2 (which almost
   // every unit and about a third of them reach) are hashed kAhead units on
   // and their slots prefetched, so the misses overlap. Wider levels are
@@ -150,8 +220,9 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
     float q;
     uint64_t keys[kPrefetched];
   } ahead[kAhead];
-  auto prepare = [&](size_t i) {
-    Ahead& a = ahead[i % kAhead];
+  auto prepare = [&](size_t j) {
+    Ahead& a = ahead[j % kAhead];
+    const size_t i = todo[j];
     WindowOf(&units[i], classes[i], a.window);
     a.slot = MemoSlotOf(memo, a.window);
     a.known = std::memcmp(a.slot->window, a.window, sizeof(a.window)) == 0;
@@ -164,10 +235,11 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
       __builtin_prefetch(&slots_[a.keys[level] & mask_]);
     }
   };
-  for (size_t i = begin; i < std::min(end, begin + kAhead); ++i) prepare(i);
+  for (size_t j = 0; j < std::min(count, kAhead); ++j) prepare(j);
   double sum = 0;
-  for (size_t i = begin; i < end; ++i) {
-    const Ahead& a = ahead[i % kAhead];
+  for (size_t j = 0; j < count; ++j) {
+    const Ahead& a = ahead[j % kAhead];
+    const size_t i = todo[j];
     float q = a.q;
     if (!a.known) {
       q = defaults_[classes[i]];
@@ -185,7 +257,7 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
       *a.slot = {{a.window[0], a.window[1], a.window[2]}, q};
     }
     sum += q;
-    if (i + kAhead < end) prepare(i + kAhead);
+    if (j + kAhead < count) prepare(j + kAhead);
   }
   return sum;
 }
@@ -203,33 +275,56 @@ double BoundaryModel::Estimate(std::string_view text) const {
     return sum;
   }
   // Blocks of units with kMaxLeft units of left context (edges at the start)
-  // and kMaxRight of right context (edges at the end).
-  thread_local std::vector<uint32_t> units;
+  // and kMaxRight of right context (edges at the end). A block ends before
+  // a word that runs into the next one, so words are seen whole.
+  thread_local std::vector<uint32_t> units, offsets, todo;
   thread_local std::vector<uint8_t> classes;
   units.assign(kMaxLeft + kBlock + kMaxRight, kEdge);
+  offsets.assign(units.size(), 0);
   classes.assign(units.size(), 0);
+  todo.resize(kBlock);
   double sum = 0;
   for (size_t pos = 0;;) {
     size_t n = kMaxLeft;
     auto decode = [&](size_t* at) {
       int len, cls;
+      offsets[n] = static_cast<uint32_t>(*at - pos);
       units[n] = NextUnit(text, *at, &len, &cls);
       classes[n++] = static_cast<uint8_t>(cls);
       *at += len;
     };
-    while (n < kMaxLeft + kBlock && pos < text.size()) decode(&pos);
-    const size_t end = n;
-    size_t ahead = pos;  // decoded again as the next block's first units
+    size_t at = pos;
+    while (n < kMaxLeft + kBlock && at < text.size()) decode(&at);
+    size_t end = n;
     while (n < end + kMaxRight) {
-      if (ahead < text.size()) {
-        decode(&ahead);
+      if (at < text.size()) {
+        decode(&at);
       } else {
         units[n] = kEdge;
         classes[n++] = 0;
       }
     }
-    sum += EstimateUnits(units.data(), classes.data(), kMaxLeft, end);
-    if (pos >= text.size()) return sum;
+    if (IsWordUnit(units[end])) {
+      size_t s = end;
+      while (s > kMaxLeft + 1 && end - s <= kMaxWordUnits && IsWordUnit(units[s - 1])) --s;
+      if (s > kMaxLeft + 1 && !IsWordUnit(units[s - 1])) end = s - 1;
+    }
+    size_t count = 0;
+    SplitWords(
+        units.data(), kMaxLeft, end,
+        [&](size_t, size_t s, size_t e) {
+          const Slot* slot = Find(WordKey(units.data(), s, e));
+          if (slot == nullptr && KindBefore(units[s - 1]) != 0) {
+            slot = Find(WordKey(units.data(), s, e, true));
+          }
+          if (slot == nullptr) return false;
+          sum += slot->value * (1 / kValueScale);
+          return true;
+        },
+        [&](size_t i) { todo[count++] = static_cast<uint32_t>(i); });
+    sum += EstimateUnits(units.data(), classes.data(), todo.data(), count);
+    if (units[end] == kEdge) return sum;  // the text's end
+    pos += offsets[end];
     std::copy(units.begin() + end - kMaxLeft, units.begin() + end, units.begin());
     std::copy(classes.begin() + end - kMaxLeft, classes.begin() + end, classes.begin());
   }
@@ -238,6 +333,7 @@ double BoundaryModel::Estimate(std::string_view text) const {
 std::string BoundaryModel::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
   Put(&out, static_cast<uint32_t>(items_.size()));
+  Put(&out, static_cast<uint32_t>(words_));
   for (float d : defaults_) Put(&out, d);
   for (const Item& item : items_) {
     const uint64_t packed = item.key |
@@ -249,23 +345,30 @@ std::string BoundaryModel::Serialize() const {
 }
 
 StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes) {
-  constexpr size_t kHeader = sizeof(kMagic) + 4 + sizeof(BoundaryDefaults);
   constexpr size_t kItem = sizeof(uint64_t);
-  if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
+  const bool v2 = bytes.size() >= sizeof(kMagicV2) &&
+                  std::memcmp(bytes.data(), kMagicV2, sizeof(kMagicV2)) == 0;
+  if (!v2 && (bytes.size() < sizeof(kMagic) ||
+              std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)) {
     return InvalidArgumentError("not a tokcost lexicon (bad magic; rebuild it with tokcost calibrate)");
   }
-  if (bytes.size() < kHeader) return InvalidArgumentError("lexicon is truncated (no header)");
-  uint32_t count;
+  // v2: magic, count, defaults; v3 adds the number of words after count.
+  const size_t counts = v2 ? 4 : 8;
+  const size_t header = sizeof(kMagic) + counts + sizeof(BoundaryDefaults);
+  if (bytes.size() < header) return InvalidArgumentError("lexicon is truncated (no header)");
+  uint32_t count, words = 0;
   std::memcpy(&count, bytes.data() + sizeof(kMagic), 4);
-  if (bytes.size() != kHeader + static_cast<size_t>(count) * kItem) {
+  if (!v2) std::memcpy(&words, bytes.data() + sizeof(kMagic) + 4, 4);
+  if (bytes.size() != header + static_cast<size_t>(count) * kItem) {
     return InvalidArgumentError("lexicon is truncated or has trailing bytes (" +
                                 std::to_string(bytes.size()) + " bytes for " +
-                                std::to_string(count) + " contexts)");
+                                std::to_string(count) + " entries)");
   }
+  if (words > count) return InvalidArgumentError("lexicon has more words than entries");
   BoundaryDefaults defaults;
-  std::memcpy(defaults.data(), bytes.data() + sizeof(kMagic) + 4, sizeof(defaults));
+  std::memcpy(defaults.data(), bytes.data() + sizeof(kMagic) + counts, sizeof(defaults));
   std::vector<Item> items(count);
-  const char* p = bytes.data() + kHeader;
+  const char* p = bytes.data() + header;
   for (Item& item : items) {
     uint64_t packed;
     std::memcpy(&packed, p, sizeof(packed));
@@ -279,7 +382,7 @@ StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes) {
       return InvalidArgumentError("lexicon has a default out of range");
     }
   }
-  return BoundaryModel(defaults, std::move(items));
+  return BoundaryModel(defaults, std::move(items), words);
 }
 
 Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths) {
@@ -294,7 +397,6 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
     lengths_.assign(kMaxLeft, 0);
     starts_.assign(kMaxLeft, 0);
   }
-  const size_t first = units_.size();
   size_t token = 0, token_start = 0;
   for (size_t pos = 0; pos < text.size();) {
     int len, cls;
@@ -309,28 +411,82 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
     starts_.push_back(starts);
     pos += len;
   }
-  const size_t end = units_.size();
   // kMaxLeft edges after each text: the right context of its last units and
   // the left context of the next text's first ones.
   units_.insert(units_.end(), kMaxLeft, kEdge);
   lengths_.insert(lengths_.end(), kMaxLeft, 0);
   starts_.insert(starts_.end(), kMaxLeft, 0);
-  for (size_t i = first; i < end; ++i) {
-    for (int level = 0; level < kBoundaryLevels; ++level) {
-      Stat& s = stats_[level][ContextKey(level, &units_[i])];
-      s.starts += starts_[i];
-      s.seen += 1;
-    }
-  }
   return OkStatus();
 }
 
 BoundaryModel BoundaryModelBuilder::Build() const {
+  // Words seen at least kMinWordCount times are kept with their mean number
+  // of token starts. The contexts are learned from the units no kept word
+  // covers: rarer words and what lies between words. That is what they
+  // estimate later (a word of other text that is not kept), and a rare word
+  // splits into more tokens than a frequent one of the same letters.
+  struct WordStat {
+    double starts = 0;
+    uint32_t seen = 0;
+  };
+  std::unordered_map<uint64_t, WordStat> word_stats;
+  const uint32_t* units = units_.data();
+  auto span_starts = [&](size_t first, size_t e) {
+    double sum = 0;
+    for (size_t k = first; k < e; ++k) sum += starts_[k];
+    return sum;
+  };
+  // units_ starts and ends with kMaxLeft edges, so units[end] is readable.
+  const size_t begin = units_.empty() ? 0 : kMaxLeft;
+  const size_t end = units_.empty() ? 0 : units_.size() - 1;
+  SplitWords(
+      units, begin, end,
+      [&](size_t first, size_t s, size_t e) {
+        const double starts = span_starts(first, e);
+        for (bool by_kind : {false, true}) {
+          if (by_kind && KindBefore(units[s - 1]) == 0) break;
+          WordStat& w = word_stats[WordKey(units, s, e, by_kind)];
+          w.starts += starts;
+          w.seen += 1;
+        }
+        return false;
+      },
+      [](size_t) {});
+  std::vector<BoundaryModel::Item> items;
+  std::vector<uint8_t> covered(units_.size(), 0);
+  SplitWords(
+      units, begin, end,
+      [&](size_t first, size_t s, size_t e) {
+        for (bool by_kind : {false, true}) {
+          if (by_kind && KindBefore(units[s - 1]) == 0) break;
+          const WordStat& w = word_stats.at(WordKey(units, s, e, by_kind));
+          if (w.seen < kMinWordCount || w.starts / w.seen > kMaxValue) continue;
+          std::fill(covered.begin() + first, covered.begin() + e, 1);
+          return true;
+        }
+        return false;
+      },
+      [](size_t) {});
+  for (const auto& [key, w] : word_stats) {
+    if (w.seen < kMinWordCount || w.starts / w.seen > kMaxValue) continue;
+    items.push_back({key, static_cast<float>(w.starts / w.seen), false});
+  }
+  const size_t words = items.size();
+
+  std::array<std::unordered_map<uint64_t, Stat>, kBoundaryLevels> stats;
+  for (size_t i = 0; i < units_.size(); ++i) {
+    if (units_[i] == kEdge || covered[i]) continue;
+    for (int level = 0; level < kBoundaryLevels; ++level) {
+      Stat& s = stats[level][ContextKey(level, &units_[i])];
+      s.starts += starts_[i];
+      s.seen += 1;
+    }
+  }
   // Defaults: the mean per UTF-8 class where seen.
   BoundaryDefaults defaults = {1.0f, 0.3f, 0.5f, 1.0f, 2.0f};
   std::array<double, 5> sum{}, seen{};
   for (size_t i = 0; i < units_.size(); ++i) {
-    if (units_[i] == kEdge) continue;
+    if (units_[i] == kEdge || covered[i]) continue;
     sum[lengths_[i]] += starts_[i];
     seen[lengths_[i]] += 1;
   }
@@ -345,14 +501,14 @@ BoundaryModel BoundaryModelBuilder::Build() const {
   std::unordered_map<uint64_t, bool> decided;  // key -> keep on its own merit
   std::unordered_map<uint64_t, Kept> kept;
   for (size_t i = 0; i < units_.size(); ++i) {
-    if (units_[i] == kEdge) continue;
+    if (units_[i] == kEdge || covered[i]) continue;
     std::array<uint64_t, kBoundaryLevels> keys;
     std::array<float, kBoundaryLevels> values;
     int widest = 0;
     double q = defaults[lengths_[i]];
     for (int level = 0; level < kBoundaryLevels; ++level) {
       keys[level] = ContextKey(level, &units_[i]);
-      const Stat& s = stats_[level].at(keys[level]);
+      const Stat& s = stats[level].at(keys[level]);
       const double smoothing = level == 0 ? 1 : 2;
       const double narrower = q;
       q = (s.starts + smoothing * narrower) / (s.seen + smoothing);
@@ -366,13 +522,12 @@ BoundaryModel BoundaryModelBuilder::Build() const {
       k.wider |= level < widest;
     }
   }
-  std::vector<BoundaryModel::Item> items;
-  items.reserve(kept.size());
+  items.reserve(items.size() + kept.size());
   for (const auto& [key, k] : kept) items.push_back({key, k.value, k.wider});
   // A stable order, so the same text gives the same file.
   std::sort(items.begin(), items.end(),
             [](const BoundaryModel::Item& a, const BoundaryModel::Item& b) { return a.key < b.key; });
-  return BoundaryModel(defaults, std::move(items));
+  return BoundaryModel(defaults, std::move(items), words);
 }
 
 }  // namespace tokcost::tokenizer_internal
