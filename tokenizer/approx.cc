@@ -265,7 +265,8 @@ std::string ApproxProfile::ToJson() const {
             {"provisional", provisional},
             {"sample_size", sample_size},
             {"coefficients", coef},
-            {"lexicon", lexicon ? Json{{"contexts", lexicon->entries()},
+            {"lexicon", lexicon ? Json{{"contexts", lexicon->entries() - lexicon->words()},
+                                       {"words", lexicon->words()},
                                        {"note", "beside this file: NAME.lexicon"}}
                                 : Json(nullptr)},
             {"error_model", {{"a", var_a}, {"b", var_b}, {"k95", k95},

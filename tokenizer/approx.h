@@ -15,7 +15,8 @@
 // by the characters around each position, learned from its own output. The
 // lexicon's estimate is one more feature; it is what brings per-document
 // error down, since classes and lengths cannot tell frequent words (one
-// token) from rare ones. It costs a hash lookup or more per character.
+// token) from rare ones. It costs a hash lookup per word it keeps, and one
+// or more per character elsewhere.
 //
 // Error model: the residual variance of a text whose estimate is E is
 // a*E + b*E^2: a random part that grows with size and a systematic part
