@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 #include "tokenizer/internal/thread_caches.h"
 
@@ -279,10 +280,15 @@ double BoundaryModel::Estimate(std::string_view text) const {
   // a word that runs into the next one, so words are seen whole.
   thread_local std::vector<uint32_t> units, offsets, todo;
   thread_local std::vector<uint8_t> classes;
-  units.assign(kMaxLeft + kBlock + kMaxRight, kEdge);
-  offsets.assign(units.size(), 0);
-  classes.assign(units.size(), 0);
-  todo.resize(kBlock);
+  // Sized for the text when it is shorter than a block (a text has no more
+  // units than bytes): a short request does not clear 16K units.
+  const size_t block = std::min(kBlock, text.size());
+  units.resize(kMaxLeft + block + kMaxRight);
+  offsets.resize(units.size());
+  classes.resize(units.size());
+  todo.resize(block);
+  std::fill_n(units.begin(), kMaxLeft, kEdge);
+  std::fill_n(classes.begin(), kMaxLeft, 0);
   double sum = 0;
   for (size_t pos = 0;;) {
     size_t n = kMaxLeft;
@@ -294,7 +300,7 @@ double BoundaryModel::Estimate(std::string_view text) const {
       *at += len;
     };
     size_t at = pos;
-    while (n < kMaxLeft + kBlock && at < text.size()) decode(&at);
+    while (n < kMaxLeft + block && at < text.size()) decode(&at);
     size_t end = n;
     while (n < end + kMaxRight) {
       if (at < text.size()) {
@@ -425,11 +431,11 @@ BoundaryModel BoundaryModelBuilder::Build() const {
   // covers: rarer words and what lies between words. That is what they
   // estimate later (a word of other text that is not kept), and a rare word
   // splits into more tokens than a frequent one of the same letters.
-  struct WordStat {
+  struct Stat {
     double starts = 0;
     uint32_t seen = 0;
   };
-  std::unordered_map<uint64_t, WordStat> word_stats;
+  std::unordered_map<uint64_t, Stat> word_stats;
   const uint32_t* units = units_.data();
   auto span_starts = [&](size_t first, size_t e) {
     double sum = 0;
@@ -445,7 +451,7 @@ BoundaryModel BoundaryModelBuilder::Build() const {
         const double starts = span_starts(first, e);
         for (bool by_kind : {false, true}) {
           if (by_kind && KindBefore(units[s - 1]) == 0) break;
-          WordStat& w = word_stats[WordKey(units, s, e, by_kind)];
+          Stat& w = word_stats[WordKey(units, s, e, by_kind)];
           w.starts += starts;
           w.seen += 1;
         }
@@ -459,7 +465,7 @@ BoundaryModel BoundaryModelBuilder::Build() const {
       [&](size_t first, size_t s, size_t e) {
         for (bool by_kind : {false, true}) {
           if (by_kind && KindBefore(units[s - 1]) == 0) break;
-          const WordStat& w = word_stats.at(WordKey(units, s, e, by_kind));
+          const Stat& w = word_stats.at(WordKey(units, s, e, by_kind));
           if (w.seen < kMinWordCount || w.starts / w.seen > kMaxValue) continue;
           std::fill(covered.begin() + first, covered.begin() + e, 1);
           return true;

@@ -40,7 +40,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -63,7 +62,8 @@ class BoundaryModel {
   size_t entries() const { return entries_; }
   size_t words() const { return words_; }
 
-  // A compact binary form (magic, defaults, then the kept contexts).
+  // A compact binary form (magic, numbers of entries and of words,
+  // defaults, then the kept words and contexts).
   std::string Serialize() const;
   static StatusOr<BoundaryModel> Parse(std::string_view bytes);
 
@@ -122,10 +122,6 @@ class BoundaryModelBuilder {
   BoundaryModel Build() const;
 
  private:
-  struct Stat {
-    double starts = 0;
-    uint32_t seen = 0;
-  };
   // Every text's units, with a separator between texts; token starts per unit.
   std::vector<uint32_t> units_;
   std::vector<uint8_t> lengths_;
