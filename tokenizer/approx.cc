@@ -136,14 +136,20 @@ bool ApproxProfile::Familiar(const ApproxFeatures& f) const {
   return true;
 }
 
-ApproxFeatures ApproxProfile::Features(std::string_view text) const {
-  ApproxFeatures f = ComputeApproxFeatures(text);
-  if (lexicon) f[kLexiconFeature] = lexicon->Estimate(text);
-  return f;
+bool ApproxProfile::FamiliarWords(int64_t letters, int64_t kept) const {
+  if (!has_word_coverage || letters < kMinCoverageLetters) return true;
+  return static_cast<double>(kept) / static_cast<double>(letters) >=
+         word_coverage_low - kCoverageTolerance;
 }
 
 ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
-  return FromFeatures(Features(text));
+  ApproxFeatures f = ComputeApproxFeatures(text);
+  tokenizer_internal::BoundaryModel::WordCoverage coverage;
+  if (lexicon) f[kLexiconFeature] = lexicon->Estimate(text, &coverage);
+  ApproxEstimate e = FromFeatures(f);
+  e.familiar = e.familiar && FamiliarWords(static_cast<int64_t>(coverage.letters),
+                                           static_cast<int64_t>(coverage.kept));
+  return e;
 }
 
 LexiconBuilder::LexiconBuilder()
@@ -181,8 +187,19 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     }
     if (!builder->empty()) lexicon = builder->Build();
   }
-  for (CalibrationSample& s : samples) {
-    s.features[kLexiconFeature] = lexicon ? lexicon->Estimate(s.text) : 0;
+  // The held-out documents' word coverage: the fitted ones taught the
+  // lexicon their words, so theirs says nothing about new text.
+  double coverage_low = 1;
+  bool has_coverage = false;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    CalibrationSample& s = samples[i];
+    tokenizer_internal::BoundaryModel::WordCoverage coverage;
+    s.features[kLexiconFeature] = lexicon ? lexicon->Estimate(s.text, &coverage) : 0;
+    if (i >= train && static_cast<int64_t>(coverage.letters) >= ApproxProfile::kMinCoverageLetters) {
+      has_coverage = true;
+      coverage_low = std::min(coverage_low, static_cast<double>(coverage.kept) /
+                                                static_cast<double>(coverage.letters));
+    }
   }
 
   // Rows weighted by 1/sqrt(tokens): relative error matters, so long
@@ -200,6 +217,8 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   ApproxProfile p;
   std::copy(coef.begin(), coef.end(), p.coefficients.begin());
   p.lexicon = lexicon;
+  p.has_word_coverage = has_coverage;
+  p.word_coverage_low = has_coverage ? coverage_low : 0;
   p.sample_size = static_cast<int64_t>(samples.size());
   p.created = TodayUtc();
 
@@ -280,6 +299,14 @@ std::string ApproxProfile::ToJson() const {
                                                  "calibration documents; text outside "
                                                  "(+/-0.05) is reported as unfamiliar"}}
                                  : Json(nullptr)},
+            {"word_coverage",
+             has_word_coverage
+                 ? Json{{"low", word_coverage_low},
+                        {"min_letters", kMinCoverageLetters},
+                        {"note", "the lowest share of letters in words the lexicon keeps among "
+                                 "held-out documents; a text of at least min_letters letters "
+                                 "below it (-0.05) is reported as unfamiliar"}}
+                 : Json(nullptr)},
             {"heldout", {{"documents", heldout_documents},
                          {"relative_error_p50", heldout_p50},
                          {"relative_error_p95", heldout_p95},
@@ -334,6 +361,17 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
         p.mix_high[c] = high[c].get<double>();
       }
       p.has_mix = true;
+    }
+    if (j.contains("word_coverage") && !j["word_coverage"].is_null()) {
+      const Json& low = j["word_coverage"].at("low");
+      if (!low.is_number() || low.get<double>() < 0 || low.get<double>() > 1) {
+        return InvalidArgumentError(path + ": $.word_coverage.low: expected a share in [0, 1]");
+      }
+      if (!j.contains("lexicon") || j["lexicon"].is_null()) {
+        return InvalidArgumentError(path + ": $.word_coverage: given without a lexicon");
+      }
+      p.has_word_coverage = true;
+      p.word_coverage_low = low.get<double>();
     }
     if (j.contains("heldout")) {
       const Json& h = j["heldout"];

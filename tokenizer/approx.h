@@ -78,8 +78,9 @@ struct ApproxEstimate {
   int64_t high = 0;
   double variance = 0;  // a*E + b*E^2 (before k)
   // False when the text's character mix lies outside the calibration
-  // text's (ApproxProfile::Familiar): the bounds were not measured on such
-  // text and may well not hold.
+  // text's (ApproxProfile::Familiar), or the lexicon keeps too few of its
+  // words (ApproxProfile::FamiliarWords): the bounds were not measured on
+  // such text and may well not hold.
   bool familiar = true;
 };
 
@@ -121,9 +122,9 @@ struct ApproxProfile {
   double heldout_aggregate_error = 0;
   int64_t heldout_documents = 0;
 
+  // ComputeApproxFeatures plus the lexicon's estimate, through
+  // FromFeatures; familiar also by FamiliarWords.
   ApproxEstimate Estimate(std::string_view text) const;
-  // ComputeApproxFeatures plus the lexicon's estimate.
-  ApproxFeatures Features(std::string_view text) const;
   ApproxEstimate FromFeatures(const ApproxFeatures& f) const;
   ApproxTotal NewTotal() const { return ApproxTotal(var_a, var_b, k95); }
   // Whether every class's share of the text's characters lies within the
@@ -131,9 +132,23 @@ struct ApproxProfile {
   // Debian text (README, Accuracy) it flags every Russian document under an
   // English or code profile and the reverse, none of a profile's own kind,
   // but only 4 of 120 C/C++ documents under an English profile and 1 of 120
-  // English ones under a C/C++ profile (whose bounds miss 101 of them).
+  // English ones under a C/C++ profile (whose bounds miss 101 of them):
+  // FamiliarWords, below, tells genres apart.
   static constexpr double kMixTolerance = 0.05;
   bool Familiar(const ApproxFeatures& f) const;
+
+  // A genre check, for profiles with a lexicon: the share of a text's
+  // letters that are in words the lexicon keeps (BoundaryModel::
+  // WordCoverage) must not fall more than kCoverageTolerance below the
+  // lowest share among the held-out calibration documents. English under a
+  // C/C++ profile, or code under an English one, mostly does (README,
+  // Accuracy). Texts with fewer than kMinCoverageLetters letters in words
+  // are not judged: too few words to tell.
+  static constexpr double kCoverageTolerance = 0.05;
+  static constexpr int64_t kMinCoverageLetters = 200;
+  bool has_word_coverage = false;
+  double word_coverage_low = 0;
+  bool FamiliarWords(int64_t letters, int64_t kept) const;
 
   // Errors name the file and the JSON path, or the lexicon file.
   static StatusOr<ApproxProfile> Load(const std::string& path);

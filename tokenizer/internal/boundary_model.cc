@@ -263,7 +263,10 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
   return sum;
 }
 
-double BoundaryModel::Estimate(std::string_view text) const {
+double BoundaryModel::Estimate(std::string_view text, WordCoverage* coverage) const {
+  WordCoverage unused;
+  WordCoverage& cov = coverage != nullptr ? *coverage : unused;
+  cov = {};
   if (text.empty()) return 0;
   if (slots_.empty()) {
     double sum = 0;
@@ -323,7 +326,9 @@ double BoundaryModel::Estimate(std::string_view text) const {
           if (slot == nullptr && KindBefore(units[s - 1]) != 0) {
             slot = Find(WordKey(units.data(), s, e, true));
           }
+          cov.letters += e - s;
           if (slot == nullptr) return false;
+          cov.kept += e - s;
           sum += slot->value * (1 / kValueScale);
           return true;
         },

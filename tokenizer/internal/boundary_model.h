@@ -55,8 +55,16 @@ class BoundaryModel {
  public:
   BoundaryModel() = default;
 
-  // Expected number of tokens of `text`.
-  double Estimate(std::string_view text) const;
+  // How much of a text's words the model keeps: letters in words (runs
+  // of up to 24 letters), and of them, letters in words it keeps. Text of
+  // another kind than the lexicon text has far fewer of its words kept.
+  struct WordCoverage {
+    size_t letters = 0;
+    size_t kept = 0;
+  };
+  // Expected number of tokens of `text`; with `coverage`, also how much of
+  // its words the model keeps.
+  double Estimate(std::string_view text, WordCoverage* coverage = nullptr) const;
 
   bool empty() const { return entries_ == 0; }
   size_t entries() const { return entries_; }
