@@ -177,8 +177,9 @@ struct FitOptions {
   LexiconBuilder* lexicon = nullptr;
 };
 
-// Fits coefficients (non-negative least squares) on part of the samples and
-// the error model on the rest. Fails with fewer than 10 samples.
+// Fits coefficients (non-negative least squares) on part of the samples, and
+// the error model and the word-coverage threshold on the rest. Fails with
+// fewer than 10 samples.
 StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
                                          const FitOptions& options);
 
