@@ -63,6 +63,9 @@ class LexiconBuilder {
  public:
   LexiconBuilder();
   ~LexiconBuilder();
+  // A builder holding the same texts (FitApproxProfile's cross-fitting).
+  LexiconBuilder Copy() const;
+  LexiconBuilder(LexiconBuilder&&) noexcept;
   // InvalidArgument when the lengths do not add up to the text's size.
   Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths);
   bool empty() const;

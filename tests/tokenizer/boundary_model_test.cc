@@ -153,7 +153,7 @@ std::vector<uint32_t> ByDictionary(const std::string& text,
   return lengths;
 }
 
-TEST_CASE("Words seen twice are estimated by their own token count") {
+TEST_CASE("Words seen in the lexicon text are estimated by their own token count") {
   // " zebra" is two tokens and " zebus" one; other words are split into
   // letters, so contexts alone would put several tokens in each.
   const std::map<std::string, std::vector<uint32_t>> dict = {
@@ -176,12 +176,19 @@ TEST_CASE("Words seen twice are estimated by their own token count") {
   CHECK(m.Estimate("1 zebra") - before == 2.0);
   CHECK(m.Estimate("1 zebus") - before == 1.0);
   CHECK(m.Estimate("1 zebus zebra zebus") - before == 4.0);
-  CHECK(m.Estimate("1 zebu") - before == 5.0);  // 5 one-letter tokens, twice
-  // Seen once: estimated unit by unit from contexts (here, level-0 ones
-  // learned from 9 units: 7/3 tokens); seen twice, kept.
-  CHECK(m.Estimate("1 zebroid") - before == Approx(7.0 / 3).epsilon(1e-3));
+  CHECK(m.Estimate("1 zebu") - before == 5.0);     // 5 one-letter tokens, twice
+  CHECK(m.Estimate("1 zebroid") - before == 2.0);  // seen once, kept too
+
+  // A word never seen is left to the contexts, which learn from words seen
+  // once ("y zebroid": 3 token starts in 9 units) and not from common ones.
+  // Level-0 contexts only (the rest are seen too rarely), each the mean of
+  // its starts and the default 1/3: " zebrine" = 2/3 + 1/6 + 1/6 + 2/3 +
+  // 1/6 + 1/6 + 1/3 ("n", never seen: the default) + 1/6 = 2.5.
+  CHECK(m.Estimate("1 zebrine") - before == Approx(2.5).epsilon(1e-3));
+  // Seen twice, "y zebroid" is common too: the contexts learn nothing, and
+  // each unit gets the built-in default for ASCII, 0.3.
   const BoundaryModel twice = build(2);
-  CHECK(twice.Estimate("1 zebroid") - twice.Estimate("1") == 2.0);
+  CHECK(twice.Estimate("1 zebrine") - twice.Estimate("1") == Approx(8 * 0.3).epsilon(1e-3));
 }
 
 TEST_CASE("A word without an entry of its own uses the one of its letters after the same kind of unit") {

@@ -431,11 +431,14 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
 }
 
 BoundaryModel BoundaryModelBuilder::Build() const {
-  // Words seen at least kMinWordCount times are kept with their mean number
-  // of token starts. The contexts are learned from the units no kept word
-  // covers: rarer words and what lies between words. That is what they
-  // estimate later (a word of other text that is not kept), and a rare word
-  // splits into more tokens than a frequent one of the same letters.
+  // Every word is kept with its mean number of token starts. The contexts
+  // are learned from what lies between words and from the words seen fewer
+  // than kCommonWordCount times: they will estimate words the lexicon text
+  // never had, which behave like its rarest ones (Good and Turing's
+  // reasoning), splitting into more tokens than common words of the same
+  // letters. Keeping words seen once, rather than leaving them to the
+  // contexts, took English per-document p95 from 3.0-4.9% to 2.2-3.1%
+  // (README, Accuracy).
   struct Stat {
     double starts = 0;
     uint32_t seen = 0;
@@ -471,7 +474,7 @@ BoundaryModel BoundaryModelBuilder::Build() const {
         for (bool by_kind : {false, true}) {
           if (by_kind && KindBefore(units[s - 1]) == 0) break;
           const Stat& w = word_stats.at(WordKey(units, s, e, by_kind));
-          if (w.seen < kMinWordCount || w.starts / w.seen > kMaxValue) continue;
+          if (w.seen < kCommonWordCount || w.starts / w.seen > kMaxValue) continue;
           std::fill(covered.begin() + first, covered.begin() + e, 1);
           return true;
         }
@@ -479,7 +482,7 @@ BoundaryModel BoundaryModelBuilder::Build() const {
       },
       [](size_t) {});
   for (const auto& [key, w] : word_stats) {
-    if (w.seen < kMinWordCount || w.starts / w.seen > kMaxValue) continue;
+    if (w.starts / w.seen > kMaxValue) continue;
     items.push_back({key, static_cast<float>(w.starts / w.seen), false});
   }
   const size_t words = items.size();

@@ -11,15 +11,16 @@
 //   double tokens = m.Estimate(other_text);
 //
 // Words first: a run of up to 24 letters (Latin, Greek, Cyrillic) with the
-// unit before it (" the", "/compute") seen kMinWordCount times in the
-// lexicon text is estimated by its mean number of token starts there, which
-// is nearly exact (a word's tokens hardly depend on what is around it). A
-// word without an entry of its own tries the entry shared by the same
-// letters after the same kind of unit (space; punctuation; newline, digit
-// or the text's edge). The rest (other words, and everything between
-// words) is estimated unit by unit from contexts learned on what no kept
-// word covers: a word never seen twice splits into more tokens than a
-// common one of the same letters.
+// unit before it (" the", "/compute") seen in the lexicon text is estimated
+// by its mean number of token starts there, which is nearly exact (a word's
+// tokens hardly depend on what is around it). A word without an entry of
+// its own tries the entry shared by the same letters after the same kind of
+// unit (space; punctuation; newline, digit or the text's edge). The rest
+// (words never seen, and everything between words) is estimated unit by
+// unit from contexts learned on what lies between words and on the words
+// seen fewer than kCommonWordCount times: a word never seen behaves like
+// the rarest ones, splitting into more tokens than a common one of the same
+// letters.
 //
 // Contexts, narrowest first: the code point alone; with 1 before; 1 before
 // and 1 after; 2+1; 2+2; 3+2. Each context keeps its mean number of token
@@ -118,7 +119,7 @@ class BoundaryModel {
 class BoundaryModelBuilder {
  public:
   static constexpr uint32_t kMinCount = 3;
-  static constexpr uint32_t kMinWordCount = 2;
+  static constexpr uint32_t kCommonWordCount = 2;
   static constexpr float kPrune = 0.03f;
 
   // `token_lengths` are the byte lengths of the tokens of `text`, in order;
