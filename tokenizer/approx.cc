@@ -155,16 +155,10 @@ ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
 LexiconBuilder::LexiconBuilder()
     : impl_(std::make_unique<tokenizer_internal::BoundaryModelBuilder>()) {}
 LexiconBuilder::~LexiconBuilder() = default;
-LexiconBuilder::LexiconBuilder(LexiconBuilder&&) noexcept = default;
 
-LexiconBuilder LexiconBuilder::Copy() const {
-  LexiconBuilder copy;
-  *copy.impl_ = *impl_;
-  return copy;
-}
-
-Status LexiconBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths) {
-  return impl_->Add(text, token_lengths);
+Status LexiconBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
+                           bool lexicon_text) {
+  return impl_->Add(text, token_lengths, lexicon_text);
 }
 
 bool LexiconBuilder::empty() const { return impl_->units() == 0; }
@@ -184,29 +178,16 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   size_t holdout = std::max<size_t>(5, static_cast<size_t>(samples.size() * options.holdout_fraction));
   size_t train = samples.size() - holdout;
 
-  // The lexicon has every word of the fitted documents, but text met later
-  // has words it never saw: fitted on features from a lexicon that knows
-  // all their words, the coefficients would trust the lexicon more than it
-  // deserves (Russian held-out aggregates of 0.5-1.2% instead of 0.0-0.4%,
-  // when words seen once were first kept). So the fitted documents are
-  // cross-fitted: each half's features come from a lexicon of the other
-  // half (and the --lexicon text); the held-out documents and later text
-  // use the lexicon of all of them.
   std::shared_ptr<const tokenizer_internal::BoundaryModel> lexicon;
-  std::shared_ptr<const tokenizer_internal::BoundaryModel> fold_lexicon[2];
   if (options.learn_lexicon) {
     LexiconBuilder own;
     LexiconBuilder* builder = options.lexicon ? options.lexicon : &own;
-    LexiconBuilder fold[2] = {builder->Copy(), builder->Copy()};
     for (size_t i = 0; i < train; ++i) {
       if (samples[i].token_lengths.empty()) continue;
-      TOKCOST_RETURN_IF_ERROR(builder->Add(samples[i].text, samples[i].token_lengths));
-      TOKCOST_RETURN_IF_ERROR(fold[1 - i % 2].Add(samples[i].text, samples[i].token_lengths));
+      TOKCOST_RETURN_IF_ERROR(
+          builder->Add(samples[i].text, samples[i].token_lengths, /*lexicon_text=*/false));
     }
-    if (!builder->empty()) {
-      lexicon = builder->Build();
-      for (int k = 0; k < 2; ++k) fold_lexicon[k] = fold[k].Build();
-    }
+    if (!builder->empty()) lexicon = builder->Build();
   }
   // The held-out documents' word coverage: the fitted ones taught the
   // lexicon their words, so theirs says nothing about new text.
@@ -215,9 +196,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   for (size_t i = 0; i < samples.size(); ++i) {
     CalibrationSample& s = samples[i];
     tokenizer_internal::BoundaryModel::WordCoverage coverage;
-    const tokenizer_internal::BoundaryModel* model =
-        i < train ? fold_lexicon[i % 2].get() : lexicon.get();
-    s.features[kLexiconFeature] = model ? model->Estimate(s.text, &coverage) : 0;
+    s.features[kLexiconFeature] = lexicon ? lexicon->Estimate(s.text, &coverage) : 0;
     if (i >= train && static_cast<int64_t>(coverage.letters) >= ApproxProfile::kMinCoverageLetters) {
       has_coverage = true;
       coverage_low = std::min(coverage_low, static_cast<double>(coverage.kept) /

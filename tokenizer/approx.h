@@ -63,11 +63,10 @@ class LexiconBuilder {
  public:
   LexiconBuilder();
   ~LexiconBuilder();
-  // A builder holding the same texts (FitApproxProfile's cross-fitting).
-  LexiconBuilder Copy() const;
-  LexiconBuilder(LexiconBuilder&&) noexcept;
   // InvalidArgument when the lengths do not add up to the text's size.
-  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths);
+  // `lexicon_text`: false for a calibration document (FitApproxProfile).
+  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
+             bool lexicon_text = true);
   bool empty() const;
   std::shared_ptr<const tokenizer_internal::BoundaryModel> Build() const;
 

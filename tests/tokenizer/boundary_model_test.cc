@@ -191,6 +191,23 @@ TEST_CASE("Words seen in the lexicon text are estimated by their own token count
   CHECK(twice.Estimate("1 zebrine") - twice.Estimate("1") == Approx(8 * 0.3).epsilon(1e-3));
 }
 
+TEST_CASE("A calibration document's words are kept only when seen twice") {
+  // Coefficients are fitted on calibration documents: a lexicon that kept
+  // every word they have once would look better on them than on new text.
+  auto build = [](int times) {
+    BoundaryModelBuilder builder;
+    REQUIRE(builder.Add("x zebra", {1, 4, 2}).ok());
+    for (int i = 0; i < times; ++i) {
+      REQUIRE(builder.Add("y zebroid", {1, 3, 5}, /*lexicon_text=*/false).ok());
+    }
+    return builder.Build();
+  };
+  const BoundaryModel once = build(1), twice = build(2);
+  CHECK(once.Estimate("1 zebra") - once.Estimate("1") == 2.0);  // lexicon text, once
+  CHECK(once.Estimate("1 zebroid") - once.Estimate("1") != Approx(2.0).margin(0.01));
+  CHECK(twice.Estimate("1 zebroid") - twice.Estimate("1") == 2.0);
+}
+
 TEST_CASE("A word without an entry of its own uses the one of its letters after the same kind of unit") {
   // "(zebra" and "[zebra" share an entry: letters after punctuation.
   BoundaryModelBuilder builder;

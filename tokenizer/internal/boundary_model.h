@@ -125,7 +125,10 @@ class BoundaryModelBuilder {
   // `token_lengths` are the byte lengths of the tokens of `text`, in order;
   // they must add up to text.size() (InvalidArgument otherwise, and the text
   // is not used).
-  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths);
+  // `lexicon_text`: false for a calibration document, whose words count as
+  // seen only when it has them twice (BoundaryModelBuilder::Build says why).
+  Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
+             bool lexicon_text = true);
 
   size_t units() const { return units_.size(); }
   BoundaryModel Build() const;
@@ -134,6 +137,7 @@ class BoundaryModelBuilder {
   // Every text's units, with a separator between texts; token starts per unit.
   std::vector<uint32_t> units_;
   std::vector<uint8_t> lengths_;
+  std::vector<uint8_t> lexicon_text_;  // 1: the unit is from lexicon text
   std::vector<float> starts_;
 };
 
