@@ -264,7 +264,7 @@ TEST_CASE("Text of another genre in the same script is unfamiliar by its words")
   // lexicon of the fitted documents alone keeps too few words to tell).
   // Seed 2 fits one document that seeds 3-5 hold out: a list of
   // translators' names, few of whose letters are in kept words. Held out,
-  // it sets the threshold at 0.28-0.31, below nearly every code document,
+  // it sets the threshold at 0.26-0.27, below nearly every code document,
   // and only the character mix is left to judge them (59 of 60 familiar).
   const std::vector<std::string> english = DocumentsOfKind("mixed_en_ru.txt", false, 900);
   const std::vector<std::string> code = DocumentsOfKind("code.txt", false, 60);
@@ -289,7 +289,7 @@ TEST_CASE("Text of another genre in the same script is unfamiliar by its words")
   for (size_t i = 200; i < 300; ++i) familiar_english += p->Estimate(english[i]).familiar;
   for (const std::string& d : code) familiar_code += p->Estimate(d).familiar;
   CHECK(familiar_english >= 95);  // 100 measured
-  CHECK(familiar_code <= 30);     // 26 measured (threshold 0.56)
+  CHECK(familiar_code <= 40);     // 30 measured (threshold 0.52); 59 by the mix alone
 
   // A short text is not judged by its words; the threshold survives a round
   // trip; a damaged one names the field.
