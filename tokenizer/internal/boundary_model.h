@@ -11,8 +11,9 @@
 //   double tokens = m.Estimate(other_text);
 //
 // Words first: a run of up to 24 letters (Latin, Greek, Cyrillic) with the
-// unit before it (" the", "/compute") seen in the lexicon text is estimated
-// by its mean number of token starts there, which is nearly exact (a word's
+// unit before it (" the", "/compute") seen in the lexicon text (twice, if
+// only in calibration documents: Add's lexicon_text) is estimated by its
+// mean number of token starts there, which is nearly exact (a word's
 // tokens hardly depend on what is around it). A word without an entry of
 // its own tries the entry shared by the same letters after the same kind of
 // unit (space; punctuation; newline, digit or the text's edge). The rest
