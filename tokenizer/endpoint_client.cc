@@ -1,7 +1,5 @@
 #include "tokenizer/endpoint_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -13,15 +11,14 @@
 #include <random>
 #include <thread>
 
+#include "tokenizer/internal/curl_api.h"
+
 namespace tokcost {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using Json = nlohmann::json;
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
+using tokenizer_internal::CurlApi;
 
 // One call's progress through its attempts.
 struct Attempt {
@@ -146,14 +143,19 @@ StatusOr<TokenizeReply> ParseTokenizeResponse(const std::string& body) {
   return r;
 }
 
-EndpointClient::EndpointClient(EndpointConfig config) : config_(std::move(config)) {
-  static CurlGlobal global;
-}
+EndpointClient::EndpointClient(EndpointConfig config) : config_(std::move(config)) {}
 
 EndpointClient::~EndpointClient() = default;
 
 std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
     const std::vector<TokenizeCall>& calls, const OnDone& on_done) {
+  StatusOr<const CurlApi*> loaded = tokenizer_internal::GetCurlApi();
+  if (!loaded.ok()) {
+    std::vector<StatusOr<TokenizeReply>> failed(calls.size(), loaded.status());
+    for (size_t i = 0; on_done && i < failed.size(); ++i) on_done(i, failed[i]);
+    return failed;
+  }
+  const CurlApi& curl = **loaded;
   std::vector<std::optional<StatusOr<TokenizeReply>>> results(calls.size());
   std::deque<Attempt> queue;
   for (size_t i = 0; i < calls.size(); ++i) queue.push_back({i, 0, Clock::now()});
@@ -165,7 +167,7 @@ std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
   if (!config_.api_key.empty()) auth = "Authorization: Api-Key " + config_.api_key;
   else if (!config_.iam_token.empty()) auth = "Authorization: Bearer " + config_.iam_token;
 
-  CURLM* multi = curl_multi_init();
+  CURLM* multi = curl.multi_init();
   std::map<CURL*, std::unique_ptr<Transfer>> in_flight;
   size_t done = 0;
 
@@ -213,51 +215,51 @@ std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
       std::string url = config_.base_url;
       while (!url.empty() && url.back() == '/') url.pop_back();
       url += std::string("/foundationModels/v1/") + TokenizeKindName(call.kind);
-      t->easy = curl_easy_init();
-      t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
-      if (!auth.empty()) t->headers = curl_slist_append(t->headers, auth.c_str());
+      t->easy = curl.easy_init();
+      t->headers = curl.slist_append(t->headers, "Content-Type: application/json");
+      if (!auth.empty()) t->headers = curl.slist_append(t->headers, auth.c_str());
       if (!config_.folder_id.empty()) {
-        t->headers = curl_slist_append(t->headers, ("x-folder-id: " + config_.folder_id).c_str());
+        t->headers = curl.slist_append(t->headers, ("x-folder-id: " + config_.folder_id).c_str());
       }
-      curl_easy_setopt(t->easy, CURLOPT_URL, url.c_str());
-      curl_easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
-      curl_easy_setopt(t->easy, CURLOPT_POSTFIELDS, call.body.c_str());
-      curl_easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
-      curl_easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, OnBody);
-      curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t.get());
-      curl_easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, OnHeader);
-      curl_easy_setopt(t->easy, CURLOPT_HEADERDATA, t.get());
-      curl_easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->error);
-      curl_easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_ms));
-      curl_easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-      curl_easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 1L);
-      curl_easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, 2L);
-      curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "tokcost");
-      curl_multi_add_handle(multi, t->easy);
+      curl.easy_setopt(t->easy, CURLOPT_URL, url.c_str());
+      curl.easy_setopt(t->easy, CURLOPT_HTTPHEADER, t->headers);
+      curl.easy_setopt(t->easy, CURLOPT_POSTFIELDS, call.body.c_str());
+      curl.easy_setopt(t->easy, CURLOPT_POSTFIELDSIZE, static_cast<long>(call.body.size()));
+      curl.easy_setopt(t->easy, CURLOPT_WRITEFUNCTION, OnBody);
+      curl.easy_setopt(t->easy, CURLOPT_WRITEDATA, t.get());
+      curl.easy_setopt(t->easy, CURLOPT_HEADERFUNCTION, OnHeader);
+      curl.easy_setopt(t->easy, CURLOPT_HEADERDATA, t.get());
+      curl.easy_setopt(t->easy, CURLOPT_ERRORBUFFER, t->error);
+      curl.easy_setopt(t->easy, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout_ms));
+      curl.easy_setopt(t->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+      curl.easy_setopt(t->easy, CURLOPT_NOSIGNAL, 1L);
+      curl.easy_setopt(t->easy, CURLOPT_SSL_VERIFYPEER, 1L);
+      curl.easy_setopt(t->easy, CURLOPT_SSL_VERIFYHOST, 2L);
+      curl.easy_setopt(t->easy, CURLOPT_USERAGENT, "tokcost");
+      curl.multi_add_handle(multi, t->easy);
       in_flight[t->easy] = std::move(t);
       next_start = std::max(next_start, now) + spacing;
       now = Clock::now();
     }
 
     int running = 0;
-    curl_multi_perform(multi, &running);
+    curl.multi_perform(multi, &running);
     int msgs = 0;
-    while (CURLMsg* m = curl_multi_info_read(multi, &msgs)) {
+    while (CURLMsg* m = curl.multi_info_read(multi, &msgs)) {
       if (m->msg != CURLMSG_DONE) continue;
       auto it = in_flight.find(m->easy_handle);
       std::unique_ptr<Transfer> t = std::move(it->second);
       in_flight.erase(it);
-      curl_multi_remove_handle(multi, t->easy);
+      curl.multi_remove_handle(multi, t->easy);
       long status = 0;
-      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      curl.easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
       const CURLcode code = m->data.result;
-      curl_easy_cleanup(t->easy);
-      curl_slist_free_all(t->headers);
+      curl.easy_cleanup(t->easy);
+      curl.slist_free_all(t->headers);
       const TokenizeCall& call = calls[t->attempt.index];
       const std::string what = std::string(TokenizeKindName(call.kind)) + " endpoint";
       if (code != CURLE_OK) {
-        std::string err = t->error[0] ? t->error : curl_easy_strerror(code);
+        std::string err = t->error[0] ? t->error : curl.easy_strerror(code);
         retry_or_fail(*t, Redact(err, config_));
       } else if (status == 200) {
         StatusOr<TokenizeReply> r = ParseTokenizeResponse(t->response);
@@ -287,10 +289,10 @@ std::vector<StatusOr<TokenizeReply>> EndpointClient::Run(
     if (in_flight.empty()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     } else {
-      curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+      curl.multi_poll(multi, nullptr, 0, wait_ms, nullptr);
     }
   }
-  curl_multi_cleanup(multi);
+  curl.multi_cleanup(multi);
   std::vector<StatusOr<TokenizeReply>> out;
   out.reserve(results.size());
   for (auto& r : results) out.push_back(std::move(*r));

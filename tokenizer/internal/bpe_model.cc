@@ -1,9 +1,12 @@
 #include "tokenizer/internal/bpe_model.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
+#include <new>
 #include <queue>
 
 #include "tokenizer/internal/lowest_rank.h"
@@ -88,11 +91,19 @@ struct BpeModel::QuadraticWord {
 
 namespace {
 
+// Anonymous memory, zeroed by the kernel page by page as it is first
+// touched (a zero slot is empty).
 struct PairCache {
+  static constexpr size_t kBytes = sizeof(BpeModel::PairCacheSlot) << BpeModel::kPairCacheBits;
   PairCache() {
-    for (BpeModel::PairCacheSlot& s : slots) s = {~0ULL, {kNoId, kNoId}};
+    void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    slots = static_cast<BpeModel::PairCacheSlot*>(p);
   }
-  BpeModel::PairCacheSlot slots[size_t{1} << BpeModel::kPairCacheBits];
+  ~PairCache() { munmap(slots, kBytes); }
+  PairCache(const PairCache&) = delete;
+  PairCache& operator=(const PairCache&) = delete;
+  BpeModel::PairCacheSlot* slots;
 };
 
 thread_local ThreadCaches<PairCache> pair_caches;

@@ -43,7 +43,11 @@ class BpeModel {
   // repeat across words, and the full tables span megabytes, so a lookup
   // that misses the CPU caches costs more than all the rest of a merge step.
   struct PairCacheSlot {
-    uint64_t key;  // (left id << 32) | right id; ~0 when empty
+    // ~((left id << 32) | right id). Inverted so that an all-zero slot is
+    // empty (no pair has both ids 2^32 - 1): the cache is anonymous memory
+    // the kernel zeroes lazily, and a short input touches a few of its 128
+    // pages instead of filling all of them at the first lookup.
+    uint64_t inverted_key;
     Merge value;
   };
   // 512 KB: stays in L2. Against 128 KB, a first pass over the corpus
@@ -130,7 +134,7 @@ class BpeModel {
     // In tiktoken's case the ids also determine the bytes, so the key holds.
     const uint64_t key = (static_cast<uint64_t>(left) << 32) | right;
     PairCacheSlot& slot = cache[(key * 0x9E3779B97F4A7C15ULL) >> (64 - kPairCacheBits)];
-    if (slot.key == key) return slot.value;
+    if (slot.inverted_key == ~key) return slot.value;
     Merge m;
     if (!options_.rank_is_concatenation_id) {
       m = pairs_.Find(left, right);
@@ -138,7 +142,7 @@ class BpeModel {
       uint32_t id = vocab_.Find(bytes);
       m = {id, id};
     }
-    slot = {key, m};
+    slot = {~key, m};
     return m;
   }
   // Sets up *w for `word`, whose n initial symbols the caller put in w->ids,

@@ -42,7 +42,12 @@ std::optional<CompiledFile> MapCompiled(const std::string& source_path, const ch
     return std::nullopt;
   }
   const size_t size = static_cast<size_t>(st.st_size);
-  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  // MAP_POPULATE: the file is in the page cache after its first use, and
+  // mapping all of it in one call is cheaper than a fault per page touched
+  // (Finish's 256 byte lookups and the load-time probes land on ~200
+  // pages). One-line o200k count: 627 -> 437 page faults, 16.9 -> 15.5 ms;
+  // gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
+  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
   if (addr == MAP_FAILED) return std::nullopt;
   std::shared_ptr<const void> mapping(addr, [size](const void* a) { ::munmap(const_cast<void*>(a), size); });
