@@ -6,7 +6,7 @@
 //
 // BIN is bench/count_speed. The run is N rounds; each round times tokcost
 // (one repetition of BIN, which prints its timings and counts, after
-// keeping the CPU busy for 300 ms as the peers' Node process is) and then
+// keeping the CPU busy for a while, as the peers' Node process is) and then
 // every peer, so that a slow spell of the machine hits all of them alike.
 // Every peer counts the corpus as one string and as ~4 KB documents; its
 // counts are checked against tokcost's, and a peer that disagrees is
@@ -152,7 +152,8 @@ async function main() {
                 pad(fmtx(rd), 18) + agree);
   }
   console.log("tokcost x: median over rounds of (tokcost cold MB/s / peer MB/s) in the same round");
-  console.log("tokcost cold: a first pass in a new process after a 300 ms CPU warm-up (see bench/count_speed.cc)");
+  console.log(`tokcost cold: a first pass in a new process after a ${reference.warmup_ms} ms CPU warm-up ` +
+              "(see bench/count_speed.cc)");
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

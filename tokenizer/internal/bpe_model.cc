@@ -1,14 +1,12 @@
 #include "tokenizer/internal/bpe_model.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
-#include <new>
 #include <queue>
 
+#include "tokenizer/internal/anonymous_memory.h"
 #include "tokenizer/internal/lowest_rank.h"
 #include "tokenizer/internal/thread_caches.h"
 #include "tokenizer/internal/unicode.h"
@@ -91,19 +89,11 @@ struct BpeModel::QuadraticWord {
 
 namespace {
 
-// Anonymous memory, zeroed by the kernel page by page as it is first
-// touched (a zero slot is empty).
+// A zero slot is empty (see PairCacheSlot). 512 KB: small pages.
 struct PairCache {
-  static constexpr size_t kBytes = sizeof(BpeModel::PairCacheSlot) << BpeModel::kPairCacheBits;
-  PairCache() {
-    void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    slots = static_cast<BpeModel::PairCacheSlot*>(p);
-  }
-  ~PairCache() { munmap(slots, kBytes); }
-  PairCache(const PairCache&) = delete;
-  PairCache& operator=(const PairCache&) = delete;
-  BpeModel::PairCacheSlot* slots;
+  AnonymousMemory memory{sizeof(BpeModel::PairCacheSlot) << BpeModel::kPairCacheBits,
+                         AnonymousMemory::kSmallPages};
+  BpeModel::PairCacheSlot* slots = static_cast<BpeModel::PairCacheSlot*>(memory.data());
 };
 
 thread_local ThreadCaches<PairCache> pair_caches;

@@ -43,10 +43,10 @@ std::optional<CompiledFile> MapCompiled(const std::string& source_path, const ch
   }
   const size_t size = static_cast<size_t>(st.st_size);
   // MAP_POPULATE: the file is in the page cache after its first use, and
-  // mapping all of it in one call is cheaper than a fault per page touched
-  // (Finish's 256 byte lookups and the load-time probes land on ~200
-  // pages). One-line o200k count: 627 -> 437 page faults, 16.9 -> 15.5 ms;
-  // gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
+  // mapping all of it in one call is cheaper than a fault per page the
+  // loader touches (BpeModel::Finish's 256 byte lookups, the load-time
+  // probes). One-line o200k count: 617-624 -> 436-437 page faults, 16.7-17.0
+  // -> 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
   void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
   ::close(fd);
   if (addr == MAP_FAILED) return std::nullopt;

@@ -12,16 +12,14 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 #define TOKCOST_TOKENIZER_INTERNAL_PIECE_CACHE_H_
 
-#include <sys/mman.h>
-
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/internal/anonymous_memory.h"
 #include "tokenizer/internal/short_bytes.h"
 
 namespace tokcost::tokenizer_internal {
@@ -32,21 +30,12 @@ class BasicPieceCountCache {
   static constexpr size_t kMaxPiece = kSlotBytes - 2;  // longer pieces are not cached
   static constexpr size_t kBuckets = kBucketCount;
 
-  // Anonymous memory: the kernel hands out zeroed pages lazily, so a short
-  // run only pays for the pages it touches (an all-zero slot is empty:
-  // pieces are never empty). Huge pages where the kernel allows them: a
+  // An all-zero slot is empty (pieces are never empty). Huge pages: a
   // lookup lands anywhere in 16 MB (the short-piece cache), and with 4 KB
   // pages most lookups also missed the TLB (first pass over the corpus
   // +8-15%, o200k).
-  BasicPieceCountCache() {
-    void* p = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    madvise(p, kBytes, MADV_HUGEPAGE);
-    slots_ = static_cast<Slot*>(p);
-  }
-  ~BasicPieceCountCache() { munmap(slots_, kBytes); }
-  BasicPieceCountCache(const BasicPieceCountCache&) = delete;
-  BasicPieceCountCache& operator=(const BasicPieceCountCache&) = delete;
+  BasicPieceCountCache()
+      : memory_(kBytes, AnonymousMemory::kHugePages), slots_(static_cast<Slot*>(memory_.data())) {}
 
   // Returns the cached count, or -1.
   int Find(std::string_view piece, uint64_t hash) const {
@@ -117,7 +106,8 @@ class BasicPieceCountCache {
   const Slot* BucketOf(uint64_t hash) const { return &slots_[(hash & (kBuckets - 1)) * 2]; }
   Slot* BucketOf(uint64_t hash) { return &slots_[(hash & (kBuckets - 1)) * 2]; }
   static constexpr size_t kBytes = kBuckets * 2 * sizeof(Slot);
-  Slot* slots_;
+  AnonymousMemory memory_;
+  Slot* slots_;  // memory_, typed
 };
 
 using PieceCountCache = BasicPieceCountCache<32, size_t{1} << 18>;       // 16 MB

@@ -1,7 +1,7 @@
 #include "tools/base/shared_library.h"
 
 #include <catch2/catch.hpp>
-#include <cstring>
+#include <string>
 
 namespace tokcost {
 namespace {
