@@ -38,6 +38,19 @@ __attribute__((always_inline)) inline size_t SkipLetters(std::string_view s, siz
 template <bool kTrailingWhitespaceFirst, int kMaxDigits>
 size_t MatchCl100kFamily(std::string_view s, size_t pos) {
   const size_t n = s.size();
+  {
+    // Most pieces: a word of ASCII or Cyrillic letters, alone or after an
+    // ASCII prefix, recognized without decoding. Not after an apostrophe,
+    // which may start a contraction (the first alternative).
+    const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t start = kAsciiWordPrefix[u[pos]] && u[pos] != '\'' ? pos + 1 : pos;
+    if (start < n) {
+      const unsigned char b = u[start];
+      if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == 0xD0 || b == 0xD1) {
+        return SkipLetters(s, start);
+      }
+    }
+  }
   CharAt c = At(s, pos);
   if (c.cp == '\'') {
     if (size_t k = MatchContraction(s, pos)) return pos + k;

@@ -93,9 +93,64 @@ size_t MatchO200kInOrder(std::string_view s, size_t pos, CharAt c) {
   return 0;
 }
 
+// The end of the run of A-Z and U+0400-U+042F (D0 80-AF): capitals that
+// are Lu only, so in U and not in W.
+inline size_t SkipPlainCapitals(const unsigned char* u, size_t q, size_t n) {
+  // Most words start lowercase: one compare (0xD0 may lead a capital).
+  if (q < n && u[q] >= 'a' && u[q] != 0xD0) return q;
+  for (;;) {
+    if (q < n && u[q] >= 'A' && u[q] <= 'Z') {
+      ++q;
+    } else if (q + 1 < n && u[q] == 0xD0 && u[q + 1] <= 0xAF) {
+      q += 2;  // D0 80-AF (a lead byte D0 is followed by 80-BF)
+    } else {
+      return q;
+    }
+  }
+}
+
+// Most pieces of prose and paths: an optional ASCII prefix (a space,
+// '/', '_', '.'...), then a word of ASCII and Russian letters, found without
+// decoding; 0 where the general scanner must decide (no letter here, or
+// where a character both U and W, such as a mark, meets the capitals: there
+// [U]* could take it and backtrack). The capitals taken here are U only.
+inline size_t PlainWord(std::string_view s, size_t pos) {
+  const size_t n = s.size();
+  const auto* u = reinterpret_cast<const unsigned char*>(s.data());
+  const size_t start = kAsciiWordPrefix[u[pos]] ? pos + 1 : pos;
+  const size_t capitals_end = SkipPlainCapitals(u, start, n);
+  size_t q = capitals_end;
+  while (q < n) {
+    const unsigned char c = u[q];
+    if (c >= 'a' && c <= 'z') {
+      q = AsciiLetterRunEnd<false>(u, q + 1, n);
+    } else if (c < 0x80) {
+      break;
+    } else if (const size_t e = CyrillicLetterRunEnd<false>(u, q, n); e > q) {
+      q = e;
+    } else {
+      const CharAt ch = At(s, q);
+      if (q == capitals_end && (ch.cls & kUpperish)) return 0;
+      if (!(ch.cls & kLowerish)) break;
+      q += ch.len;
+    }
+  }
+  if (q == start) return 0;  // no letter here
+  return WithContraction(s, q);
+}
+
+size_t MatchO200kGeneral(std::string_view s, size_t pos);
+
 }  // namespace
 
 size_t MatchO200k(std::string_view s, size_t pos) {
+  if (const size_t e = PlainWord(s, pos)) return e;
+  return MatchO200kGeneral(s, pos);
+}
+
+namespace {
+
+__attribute__((noinline)) size_t MatchO200kGeneral(std::string_view s, size_t pos) {
   const size_t n = s.size();
   CharAt c = At(s, pos);
   // The letter alternatives, tried only where they can match: a letter
@@ -126,5 +181,7 @@ size_t MatchO200k(std::string_view s, size_t pos) {
   if (r.last_char_start > pos) return r.last_char_start;    // \s+(?!\S)
   return r.end;                                             // \s+
 }
+
+}  // namespace
 
 }  // namespace tokcost::tokenizer_internal

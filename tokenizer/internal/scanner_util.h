@@ -4,6 +4,7 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_SCANNER_UTIL_H_
 #define TOKCOST_TOKENIZER_INTERNAL_SCANNER_UTIL_H_
 
+#include <array>
 #include <cstddef>
 #include <string_view>
 
@@ -27,6 +28,17 @@ inline CharAt At(std::string_view s, size_t pos) {
 }
 
 inline bool IsCrLf(char32_t cp) { return cp == '\r' || cp == '\n'; }
+
+// ASCII characters in [^\r\n\p{L}\p{N}], the optional prefix of a word
+// in the o200k and cl100k families: a table, for the scanners' fast paths.
+inline constexpr std::array<bool, 256> kAsciiWordPrefix = [] {
+  std::array<bool, 256> t{};
+  for (int b = 0; b < 0x80; ++b) {
+    const bool letter = (b | 0x20) >= 'a' && (b | 0x20) <= 'z';
+    t[b] = !letter && !(b >= '0' && b <= '9') && b != '\r' && b != '\n';
+  }
+  return t;
+}();
 
 // The end of the run of two-byte Cyrillic letters from q: lowercase
 // U+0430-U+045F only (D0 B0-BF, D1 80-9F), or any of U+0400-U+047F (lead
