@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <queue>
 
@@ -119,16 +120,30 @@ __attribute__((always_inline)) inline void BpeModel::UpdateQuadratic(
 
 void BpeModel::StartQuadratic(std::string_view word, int32_t n, QuadraticWord* w,
                               PairCacheSlot* cache) const {
+  // The links and byte offsets of n untouched symbols, copied whole from
+  // tables (fixed-size copies, no loop per symbol).
+  struct Initial {
+    uint32_t starts[QuadraticWord::kMaxSymbols];
+    int8_t prev[QuadraticWord::kMaxSymbols];
+    int8_t next[QuadraticWord::kMaxSymbols];
+  };
+  static constexpr Initial kInitial = [] {
+    Initial t{};
+    for (int i = 0; i < QuadraticWord::kMaxSymbols; ++i) {
+      t.starts[i] = static_cast<uint32_t>(i);  // byte-level only
+      t.prev[i] = static_cast<int8_t>(i - 1);
+      t.next[i] = static_cast<int8_t>(i + 1);
+    }
+    return t;
+  }();
   w->word = word;
   w->n = n;
-  for (int32_t i = 0; i < n; ++i) w->starts[i] = static_cast<uint32_t>(i);  // byte-level only
+  std::memcpy(w->starts, kInitial.starts, sizeof(kInitial.starts));
+  std::memcpy(w->prev, kInitial.prev, sizeof(kInitial.prev));
+  std::memcpy(w->next, kInitial.next, sizeof(kInitial.next));
   w->starts[w->n] = static_cast<uint32_t>(word.size());
   w->padded = (w->n + 7) & ~7;
   w->live = w->n;
-  for (int32_t i = 0; i < w->n; ++i) {
-    w->prev[i] = static_cast<int8_t>(i - 1);
-    w->next[i] = static_cast<int8_t>(i + 1);
-  }
   for (int32_t i = w->n; i < w->padded; ++i) w->ranks[i] = kNoId;
   for (int32_t i = 0; i < w->n; ++i) UpdateQuadratic(w, i, cache);
 }
