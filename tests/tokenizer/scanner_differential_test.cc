@@ -7,6 +7,8 @@
 #include <unicode/unistr.h>
 
 #include <catch2/catch.hpp>
+#include <iterator>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
