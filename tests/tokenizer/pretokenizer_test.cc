@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "tokenizer/internal/scanner_util.h"
+
 namespace tokcost::tokenizer_internal {
 namespace {
 
@@ -32,6 +34,16 @@ TEST_CASE("o200k splits words, newline runs and a space before a word") {
   CHECK(Split("o200k", "\xD1\x9F\xD1\xA0\xD1\xA1") ==
         V{"\xD1\x9F", "\xD1\xA0\xD1\xA1"});  // U+045F (Ll), then U+0460 (Lu) U+0461
   CHECK(Split("o200k", "\xD0\xB0\xCC\x81x") == V{"\xD0\xB0\xCC\x81x"});  // a mark is W
+}
+
+TEST_CASE("The fast paths' prefix table agrees with the class table") {
+  // kAsciiWordPrefix is written out for constexpr; AsciiClass comes from ICU.
+  for (int b = 0; b < 256; ++b) {
+    INFO(b);
+    const bool prefix = b < 0x80 && !(AsciiClass(static_cast<unsigned char>(b)) & (kL | kN)) &&
+                        !IsCrLf(static_cast<char32_t>(b));
+    CHECK(kAsciiWordPrefix[b] == prefix);
+  }
 }
 
 TEST_CASE("cl100k takes trailing whitespace whole; llama3 splits it") {

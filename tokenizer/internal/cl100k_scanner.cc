@@ -39,25 +39,22 @@ template <bool kTrailingWhitespaceFirst, int kMaxDigits>
 size_t MatchCl100kFamily(std::string_view s, size_t pos) {
   const size_t n = s.size();
   {
-    // Most pieces: a word of ASCII or Cyrillic letters, alone or after an
-    // ASCII prefix, recognized without decoding. Not after an apostrophe,
-    // which may start a contraction (the first alternative).
+    // Most pieces: a word, alone or after an ASCII prefix found by table.
+    // Not after an apostrophe, which may start a contraction (the first
+    // alternative); other prefixes go through the checks below.
     const auto* u = reinterpret_cast<const unsigned char*>(s.data());
     const size_t start = kAsciiWordPrefix[u[pos]] && u[pos] != '\'' ? pos + 1 : pos;
     if (start < n) {
-      const unsigned char b = u[start];
-      if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == 0xD0 || b == 0xD1) {
-        return SkipLetters(s, start);
-      }
+      if (const size_t end = SkipLetters(s, start); end > start) return end;
     }
   }
   CharAt c = At(s, pos);
   if (c.cp == '\'') {
     if (size_t k = MatchContraction(s, pos)) return pos + k;
   }
-  // [^\r\n\p{L}\p{N}]?\p{L}+
-  if (c.cls & kL) return SkipLetters(s, pos);
-  if (!(c.cls & kN) && !IsCrLf(c.cp)) {
+  // [^\r\n\p{L}\p{N}]?\p{L}+ after a prefix outside ASCII or an apostrophe
+  // that is no contraction (a letter at pos was taken above).
+  if (!(c.cls & (kN | kL)) && !IsCrLf(c.cp)) {
     size_t next = pos + c.len;
     if (next < n && (At(s, next).cls & kL)) return SkipLetters(s, next);
   }

@@ -17,7 +17,7 @@ size_t WithContraction(std::string_view s, size_t end) {
 
 // The end of the run of W characters from q, with the common ones (ASCII
 // and Russian lowercase letters) recognized without decoding.
-inline size_t SkipLowerish(std::string_view s, size_t q) {
+__attribute__((always_inline)) inline size_t SkipLowerish(std::string_view s, size_t q) {
   const size_t n = s.size();
   const auto* u = reinterpret_cast<const unsigned char*>(s.data());
   while (q < n) {
@@ -110,33 +110,25 @@ inline size_t SkipPlainCapitals(const unsigned char* u, size_t q, size_t n) {
 }
 
 // Most pieces of prose and paths: an optional ASCII prefix (a space,
-// '/', '_', '.'...), then a word of ASCII and Russian letters, found without
-// decoding; 0 where the general scanner must decide (no letter here, or
-// where a character both U and W, such as a mark, meets the capitals: there
-// [U]* could take it and backtrack). The capitals taken here are U only.
+// '/', '_', '.'...), then a word of ASCII and Russian letters; 0 where the
+// general scanner must decide (no letter here, or a non-ASCII character in
+// U right after the capitals: [U]* would go on through it, and could
+// backtrack if it is also W). The capitals taken here are U only, so
+// without lowercase after them the match is [U]+.
 inline size_t PlainWord(std::string_view s, size_t pos) {
   const size_t n = s.size();
   const auto* u = reinterpret_cast<const unsigned char*>(s.data());
   const size_t start = kAsciiWordPrefix[u[pos]] ? pos + 1 : pos;
   const size_t capitals_end = SkipPlainCapitals(u, start, n);
-  size_t q = capitals_end;
-  while (q < n) {
-    const unsigned char c = u[q];
-    if (c >= 'a' && c <= 'z') {
-      q = AsciiLetterRunEnd<false>(u, q + 1, n);
-    } else if (c < 0x80) {
-      break;
-    } else if (const size_t e = CyrillicLetterRunEnd<false>(u, q, n); e > q) {
-      q = e;
-    } else {
-      const CharAt ch = At(s, q);
-      if (q == capitals_end && (ch.cls & kUpperish)) return 0;
-      if (!(ch.cls & kLowerish)) break;
-      q += ch.len;
-    }
+  if (capitals_end < n && u[capitals_end] >= 0x80) {
+    // Not a lowercase Cyrillic letter (D0 B0-BF, D1 80-9F): decode it.
+    const unsigned char b = u[capitals_end], t = u[capitals_end + 1];
+    const bool cyrillic_lower = (b == 0xD0 && t >= 0xB0) || (b == 0xD1 && t < 0xA0);
+    if (!cyrillic_lower && (At(s, capitals_end).cls & kUpperish)) return 0;
   }
-  if (q == start) return 0;  // no letter here
-  return WithContraction(s, q);
+  const size_t end = SkipLowerish(s, capitals_end);
+  if (end == start) return 0;  // no letter here
+  return WithContraction(s, end);
 }
 
 size_t MatchO200kGeneral(std::string_view s, size_t pos);

@@ -7,15 +7,9 @@
 namespace tokcost::tokenizer_internal {
 namespace {
 
-struct KnownRegex {
-  const char* name;
-  const char* regex;
-  MatchFn match;
-};
-
 // Regexes exactly as the vocabularies ship them (tokenizer.json, tiktoken's
 // openai_public.py); matching is by exact string.
-const KnownRegex kKnownRegexes[] = {
+const KnownScanner kKnownScanners[] = {
     {"cl100k",
      R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)",
      &MatchCl100k},
@@ -59,8 +53,10 @@ bool PreTokenizer::HasInnerMark(std::string_view token) {
   return false;
 }
 
+std::span<const KnownScanner> KnownScanners() { return kKnownScanners; }
+
 StatusOr<MatchFn> FindScanner(const std::string& regex_or_name) {
-  for (const KnownRegex& k : kKnownRegexes) {
+  for (const KnownScanner& k : kKnownScanners) {
     if (regex_or_name == k.regex || regex_or_name == k.name) return k.match;
   }
   return InvalidArgumentError(

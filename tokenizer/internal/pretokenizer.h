@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,6 +39,15 @@ size_t MatchDeepSeekWords(std::string_view text, size_t pos);
 // Returns the scanner for a regex given exactly as tokenizer.json or
 // tiktoken writes it, or for a short name ("cl100k", "o200k", ...).
 StatusOr<MatchFn> FindScanner(const std::string& regex_or_name);
+
+// Every scanner with the regex it implements, as the vocabularies ship it
+// (tests run the regexes through a regex engine to check the scanners).
+struct KnownScanner {
+  const char* name;
+  const char* regex;
+  MatchFn match;
+};
+std::span<const KnownScanner> KnownScanners();
 
 class PreTokenizer {
  public:
