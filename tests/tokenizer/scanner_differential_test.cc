@@ -3,7 +3,8 @@
 // strings built from the characters where the scanners' fast paths hand
 // over to their general paths (capitals, marks, Lm/Lt/Lo letters, U+0460,
 // apostrophes and the long s, CR/LF, punctuation prefixes, kana). Any
-// difference fails with the text.
+// difference fails with the text. Also checks, with ICU alone, the cut that
+// the line cache relies on (PreTokenizer::NextLineStart).
 #include <unicode/regex.h>
 #include <unicode/unistr.h>
 
@@ -12,6 +13,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tokenizer/internal/pretokenizer.h"
@@ -91,6 +93,106 @@ TEST_CASE("Scanners split random text as ICU's regex engine does") {
       }
     }
   }
+}
+
+// Lines: what may follow a newline (spaces, tabs, '/', closing brackets,
+// digits, Cyrillic, more newlines) is what decides whether a cut is safe.
+const char* const kLineAlphabet[] = {
+    "\n", "\n", "\n", "\r\n", " ", " ", "\t", "/", "//", "}", ";", ".", "'s", "*", "#",
+    "a", "Z", "word", " the", "\xD0\xB0", "\xD0\x81", "\xD1\x8F", "\xD1\xA1", "\xC3\xA9",
+    "7", "123", "\xCC\x81", "\xC2\xA0", "\xE3\x81\x82", "\xE4\xB8\xAD"};
+
+// The pieces of running each regex in turn on every piece of the one
+// before (Hugging Face's Sequence of Isolated splits).
+std::vector<std::string> IcuChainPieces(const std::vector<const icu::RegexPattern*>& chain,
+                                        const std::string& text) {
+  std::vector<std::string> pieces = {text};
+  for (const icu::RegexPattern* pattern : chain) {
+    std::vector<std::string> next;
+    for (const std::string& p : pieces) {
+      std::vector<std::string> split = IcuPieces(*pattern, p);
+      next.insert(next.end(), split.begin(), split.end());
+    }
+    pieces = std::move(next);
+  }
+  return pieces;
+}
+
+TEST_CASE("Text cut where NextLineStart says splits as the whole does (ICU)") {
+  // What CutsAtLineStarts allows: a kEndsPieces scanner, alone or after
+  // kNoNewlines ones (one of them, or DeepSeek's two as it ships them).
+  std::vector<std::unique_ptr<icu::RegexPattern>> owned;
+  std::vector<std::pair<std::string, std::vector<const icu::RegexPattern*>>> chains;
+  std::vector<const icu::RegexPattern*> before;
+  std::vector<std::pair<std::string, const icu::RegexPattern*>> last;
+  for (const KnownScanner& k : KnownScanners()) {
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError parse;
+    owned.emplace_back(
+        icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(k.regex), parse, status));
+    REQUIRE(U_SUCCESS(status));
+    if (k.line_cut == KnownScanner::kNoNewlines) {
+      before.push_back(owned.back().get());
+    } else {
+      last.emplace_back(k.name, owned.back().get());
+    }
+  }
+  REQUIRE(before.size() == 2);
+  for (const auto& [name, pattern] : last) {
+    chains.push_back({name, {pattern}});
+    for (const icu::RegexPattern* b : before) chains.push_back({"one before " + name, {b, pattern}});
+    chains.push_back({"both before " + name, {before[0], before[1], pattern}});
+  }
+  for (const auto& [name, chain] : chains) {
+    INFO(name);
+    std::mt19937 rng(20261206);
+    std::uniform_int_distribution<size_t> length(1, 24), pick(0, std::size(kLineAlphabet) - 1);
+    size_t cuts = 0;
+    for (int i = 0; i < 5000; ++i) {
+      std::string text;
+      for (size_t n = length(rng); n > 0; --n) text += kLineAlphabet[pick(rng)];
+      std::vector<std::string> parts;
+      for (size_t start = 0; start < text.size();) {
+        const size_t end = PreTokenizer::NextLineStart(text, start);
+        REQUIRE(end > start);
+        std::vector<std::string> pieces = IcuChainPieces(chain, text.substr(start, end - start));
+        parts.insert(parts.end(), pieces.begin(), pieces.end());
+        cuts += end < text.size() ? 1 : 0;
+        start = end;
+      }
+      const std::vector<std::string> whole = IcuChainPieces(chain, text);
+      if (parts != whole) {
+        INFO("text: " << text);
+        REQUIRE(parts == whole);
+      }
+    }
+    CHECK(cuts > 2500);  // the texts did get cut
+  }
+}
+
+TEST_CASE("CutsAtLineStarts allows only what the test above checks") {
+  auto stages = [](std::vector<MatchFn> fns) {
+    std::vector<PreTokenizer::Stage> s;
+    for (MatchFn f : fns) s.push_back(PreTokenizer::Stage::Scanner(f));
+    return PreTokenizer(std::move(s));
+  };
+  CHECK(stages({&MatchO200k}).CutsAtLineStarts());
+  CHECK(stages({&MatchDeepSeekDigits, &MatchDeepSeekCjk, &MatchDeepSeekWords}).CutsAtLineStarts());
+  CHECK_FALSE(stages({&MatchDeepSeekDigits}).CutsAtLineStarts());  // gaps would be cut
+  CHECK_FALSE(stages({&MatchO200k, &MatchCl100k}).CutsAtLineStarts());
+  CHECK_FALSE(PreTokenizer().CutsAtLineStarts());
+  CHECK_FALSE(PreTokenizer({PreTokenizer::Stage::Literal(" ")}).CutsAtLineStarts());
+}
+
+TEST_CASE("NextLineStart cuts after a newline before a line's first character") {
+  CHECK(PreTokenizer::NextLineStart("ab\ncd", 0) == 3);
+  CHECK(PreTokenizer::NextLineStart("ab\n \t cd", 0) == 3);
+  CHECK(PreTokenizer::NextLineStart("ab\n\xD0\xB0", 0) == 3);      // Cyrillic а
+  CHECK(PreTokenizer::NextLineStart("ab\n/x\ncd", 0) == 6);         // not before '/'
+  CHECK(PreTokenizer::NextLineStart("ab\n\ncd", 0) == 4);           // after the last newline
+  CHECK(PreTokenizer::NextLineStart("ab\n  ", 0) == 5);              // nothing follows: the end
+  CHECK(PreTokenizer::NextLineStart("ab\n\xD1\xA1", 0) == 5);      // U+0461: not looked for
+  CHECK(PreTokenizer::NextLineStart("ab\ncd\nef", 3) == 6);
 }
 
 }  // namespace

@@ -140,6 +140,37 @@ TEST_CASE("No text has more tokens than its ceiling") {
   }
 }
 
+TEST_CASE("Counts of repeated lines, from the line cache, equal the ids' count") {
+  // Lines that repeat (the second pass over each text is all cache hits),
+  // with what may follow a newline: indentation, '/', digits, Cyrillic,
+  // blank lines, CRLF, and a special token's text.
+  const char* lines[] = {"Hello world, это тест.\n",      "    indented code(x);\n",
+                         "\n\n",                           "// a comment line\n",
+                         "/usr/share/doc/x/copyright\n",   "Ёлка and \xF0\x9F\x99\x82 emoji\n",
+                         "\tTabbed, with a CRLF\r\n",       "12345 67 of them\n",
+                         "say <|endoftext|> or <|im_start|>\n", "} // end\n"};
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<size_t> pick(0, std::size(lines) - 1);
+  std::vector<std::string> texts;
+  for (int t = 0; t < 40; ++t) {
+    std::string text;
+    for (int i = 0; i < 30; ++i) text += lines[pick(rng)];
+    texts.push_back(text);
+  }
+  TokenizeOptions allow;
+  allow.allow_special = true;
+  for (const std::string& name : testing::TokenizerNames()) {
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    INFO(name);
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const std::string& text : texts) {
+        CHECK(tok.Count(text).value() == tok.Encode(text).value().size());
+        CHECK(tok.Count(text, allow).value() == tok.Encode(text, allow).value().size());
+      }
+    }
+  }
+}
+
 TEST_CASE("Streamed and parallel counts equal the one-piece count") {
   std::string text;
   const char* lines[] = {"Hello world, это тест.\n", "  indented code(x);\n", "\n\n", "12345 67\n",

@@ -23,6 +23,17 @@ class Normalizer {
   explicit Normalizer(std::vector<Step> steps) : steps_(std::move(steps)) {}
 
   bool identity() const { return steps_.empty(); }
+
+  // Whether normalizing text cut after a newline, part by part, may differ
+  // from normalizing the whole: only a replacement whose pattern holds a
+  // newline can match across the cut (NFC cannot: a newline composes with
+  // nothing, and the cuts Pipeline::Count makes come before a starter).
+  bool MayJoinAcrossNewlines() const {
+    for (const Step& s : steps_) {
+      if (s.kind == Step::kReplace && s.pattern.find('\n') != std::string::npos) return true;
+    }
+    return false;
+  }
   const std::vector<Step>& steps() const { return steps_; }
 
   // Returns the normalized text: `text` itself when nothing changes,

@@ -31,9 +31,8 @@ class BasicPieceCountCache {
   static constexpr size_t kBuckets = kBucketCount;
 
   // An all-zero slot is empty (pieces are never empty). Huge pages: a
-  // lookup lands anywhere in 16 MB (the short-piece cache), and with 4 KB
-  // pages most lookups also missed the TLB (first pass over the corpus
-  // +8-15%, o200k).
+  // lookup lands anywhere in megabytes, and with 4 KB pages most lookups
+  // also missed the TLB (first pass over the corpus +8-15%, o200k).
   BasicPieceCountCache()
       : memory_(kBytes, AnonymousMemory::kHugePages), slots_(static_cast<Slot*>(memory_.data())) {}
 
@@ -110,8 +109,14 @@ class BasicPieceCountCache {
   Slot* slots_;  // memory_, typed
 };
 
-using PieceCountCache = BasicPieceCountCache<32, size_t{1} << 18>;       // 16 MB
-using LongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 15>;  // 8 MB
+// 8 MB and 2 MB (16 and 8 until 2026-12-05): a first pass touches nearly
+// every page of them, and fresh memory is dear on the VMs these run on. A
+// process's first count of the corpus spent a median 28 ms in the kernel
+// with the larger ones, 4 ms with these (o200k, eight processes of each,
+// alternated; wall 157 -> 125 ms). Line chunks (line_cache.h) took over
+// most of the repeats a larger cache caught.
+using PieceCountCache = BasicPieceCountCache<32, size_t{1} << 17>;
+using LongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 13>;
 
 }  // namespace tokcost::tokenizer_internal
 

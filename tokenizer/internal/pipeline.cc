@@ -1,8 +1,10 @@
 #include "tokenizer/internal/pipeline.h"
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
+#include "tokenizer/internal/line_cache.h"
 #include "tokenizer/internal/piece_cache.h"
 #include "tokenizer/internal/thread_caches.h"
 
@@ -45,7 +47,7 @@ void Pipeline::Traverse(std::string_view text, bool allow_special, OnPiece&& on_
     std::string storage;
     std::string_view normalized = normalizer.Apply(segment, &storage);
     SplitOnAdded(normalized_added, allow_special, normalized, run_pieces, on_added);
-    on_segment_end();  // the pieces' storage ends here
+    on_segment_end(normalized.data() != segment.data());  // whether the pieces' storage ends
   }, on_added);
 }
 
@@ -57,19 +59,21 @@ void Pipeline::Run(std::string_view text, bool allow_special, TokenSink* sink) c
         model.MergeWord(piece, &scratch);
         sink->Add(scratch.ids().data(), scratch.ids().size());
       },
-      [&](uint32_t id) { sink->Add(&id, 1); }, [] {});
+      [&](uint32_t id) { sink->Add(&id, 1); }, [](bool) {});
 }
 
 namespace {
 
 thread_local ThreadCaches<PieceCountCache> piece_caches;
 thread_local ThreadCaches<LongPieceCountCache> long_piece_caches;
+thread_local ThreadCaches<LineCountCache> line_caches;
 
 }  // namespace
 
 void Pipeline::ResetThreadCaches() {
   piece_caches.Clear();
   long_piece_caches.Clear();
+  line_caches.Clear();
   BpeModel::ResetThreadCaches();
 }
 
@@ -98,12 +102,14 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   // Pieces wait in a small batch whose cache slots are prefetched: the
   // lookups then miss in parallel (the slots span megabytes, and one miss
   // at a time was half of the warm count). Pieces not in the cache wait
-  // again, to be merged side by side (BpeModel::CountWords). Order does not
-  // matter to a sum; both batches are emptied before a normalized
-  // segment's storage goes away.
+  // again, to be merged side by side (BpeModel::CountWords). Each piece's
+  // count goes to the sum it belongs to (the total, or its line chunk's);
+  // both batches are emptied before a normalized segment's storage goes
+  // away.
   struct Pending {
     std::string_view piece;
     uint64_t hash;
+    size_t* sum;
   };
   constexpr int kBatch = 16;
   Pending batch[kBatch];
@@ -111,15 +117,17 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   constexpr int kMissBatch = 16;
   std::string_view missed[kMissBatch];
   uint64_t missed_hash[kMissBatch];
+  size_t* missed_sum[kMissBatch];
   uint32_t missed_count[kMissBatch];
   int misses = 0;
   size_t total = 0;
+  size_t* sum = &total;  // where the pieces being split now are counted
   auto merge_missed = [&] {
     if (misses == 0) return;
     model.CountWords(missed, misses, missed_count, &scratch);
     for (int i = 0; i < misses; ++i) {
       cache->Insert(missed[i], missed_hash[i], static_cast<int>(missed_count[i]));
-      total += missed_count[i];
+      *missed_sum[i] += missed_count[i];
     }
     misses = 0;
   };
@@ -127,11 +135,12 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
     for (int i = 0; i < pending; ++i) {
       const int n = cache->Find(batch[i].piece, batch[i].hash);
       if (n >= 0) {
-        total += static_cast<size_t>(n);
+        *batch[i].sum += static_cast<size_t>(n);
         continue;
       }
       missed[misses] = batch[i].piece;
       missed_hash[misses] = batch[i].hash;
+      missed_sum[misses] = batch[i].sum;
       if (++misses == kMissBatch) merge_missed();
     }
     pending = 0;
@@ -140,19 +149,107 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
     look_up();
     merge_missed();
   };
-  Traverse(
-      text, allow_special,
-      [&](std::string_view piece) {
-        if (piece.size() > PieceCountCache::kMaxPiece) {
-          total += CountLongPiece(piece, &scratch);
-          return;
-        }
-        const uint64_t h = PieceCountCache::Hash(piece);
-        cache->Prefetch(h);
-        batch[pending++] = {piece, h};
-        if (pending == kBatch) look_up();
-      },
-      [&](uint32_t) { ++total; }, flush);
+  // Inlined into the scanner's loop (without the attribute, two call sites
+  // made GCC keep it out of line: +15M instructions, cachegrind, o200k).
+  auto on_piece = [&](std::string_view piece) __attribute__((always_inline)) {
+    if (piece.size() > PieceCountCache::kMaxPiece) {
+      *sum += CountLongPiece(piece, &scratch);
+      return;
+    }
+    const uint64_t h = PieceCountCache::Hash(piece);
+    cache->Prefetch(h);
+    batch[pending++] = {piece, h, sum};
+    if (pending == kBatch) look_up();
+  };
+  auto on_added = [&](uint32_t) { ++*sum; };
+  auto on_segment_end = [&](bool storage_ends) {
+    if (storage_ends) flush();
+  };
+  if (!pre_tokenizer.CutsAtLineStarts() || !model.byte_level() ||
+      normalizer.MayJoinAcrossNewlines() || raw_added.HasTokenWithNewline() ||
+      normalized_added.HasTokenWithNewline()) {
+    Traverse(text, allow_special, on_piece, on_added, on_segment_end);
+    flush();
+    return total;
+  }
+  // Line chunks: one seen before is counted from the line cache. New ones
+  // wait (with their sums) until their pieces are counted, in groups, so
+  // the piece batches above are not cut short at every line.
+  LineCountCache& lines = line_caches.Get(model.serial() * 2 + (allow_special ? 1 : 0));
+  struct Open {
+    std::string_view chunk;
+    uint64_t hash;
+    size_t sum;
+  };
+  constexpr int kOpen = 64;
+  constexpr size_t kUncachedStretch = 32 << 10;
+  Open open[kOpen];
+  int opened = 0;
+  auto close_open = [&] {
+    flush();
+    for (int i = 0; i < opened; ++i) {
+      lines.Insert(open[i].chunk, open[i].hash, open[i].sum);
+      total += open[i].sum;
+    }
+    opened = 0;
+  };
+  // tiktoken encodings (no normalizer, no special tokens unless allowed):
+  // straight to the pre-tokenizer, without Traverse's setup per chunk.
+  const bool plain = normalizer.identity() && raw_added.empty(allow_special) &&
+                     normalized_added.empty(allow_special);
+  // Counts `part` into *into.
+  auto count_into = [&](std::string_view part, size_t* into) {
+    sum = into;
+    if (plain) {
+      pre_tokenizer.ForEach(part, on_piece);
+    } else {
+      Traverse(part, allow_special, on_piece, on_added, on_segment_end);
+    }
+  };
+  auto cacheable = [](std::string_view chunk) {
+    return chunk.size() >= LineCountCache::kMinChunk && chunk.size() <= LineCountCache::kMaxChunk;
+  };
+  // The chunk at `start` and the next; the next one's bucket is prefetched
+  // while this one is counted.
+  size_t start = 0, end = PreTokenizer::NextLineStart(text, 0);
+  uint64_t hash = cacheable(text.substr(0, end)) ? LineCountCache::Hash(text.substr(0, end)) : 0;
+  while (start < text.size()) {
+    if (lines.Unrewarding()) {
+      // Text whose lines do not repeat: the lookups would cost more than
+      // they save, so a stretch is counted without them before they are
+      // tried again (the corpus without its repeated lines, o200k,
+      // cachegrind: +9.4% instructions with lookups everywhere, +3.8% so).
+      const size_t stop =
+          PreTokenizer::NextLineStart(text, std::min(text.size(), start + kUncachedStretch));
+      count_into(text.substr(start, stop - start), &total);
+      start = stop;
+      end = PreTokenizer::NextLineStart(text, start);
+      const std::string_view chunk = text.substr(start, end - start);
+      hash = cacheable(chunk) ? LineCountCache::Hash(chunk) : 0;
+      continue;
+    }
+    const std::string_view chunk = text.substr(start, end - start);
+    const size_t next_end = PreTokenizer::NextLineStart(text, end);
+    const std::string_view next = text.substr(end, next_end - end);
+    uint64_t next_hash = 0;
+    if (cacheable(next)) {
+      next_hash = LineCountCache::Hash(next);
+      lines.Prefetch(next_hash);
+    }
+    if (!cacheable(chunk)) {
+      count_into(chunk, &total);
+    } else if (const int64_t known = lines.FindAndTally(chunk, hash); known >= 0) {
+      total += static_cast<size_t>(known);
+    } else {
+      if (opened == kOpen) close_open();
+      open[opened] = {chunk, hash, 0};
+      count_into(chunk, &open[opened++].sum);
+    }
+    start = end;
+    end = next_end;
+    hash = next_hash;
+  }
+  close_open();
   return total;
 }
 

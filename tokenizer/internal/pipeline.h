@@ -56,8 +56,9 @@ struct Pipeline {
   size_t CountLongPiece(std::string_view piece, BpeModel::Scratch* scratch) const;
 
   // Calls on_piece(piece) for every pre-tokenized piece and on_added(id)
-  // for every added token, in order; on_segment_end() after the pieces of
-  // each stretch between added tokens, whose views die with it.
+  // for every added token, in order; on_segment_end(storage_ends) after the
+  // pieces of each stretch between added tokens: when storage_ends, the
+  // pieces were views of a normalized copy that dies with it.
   template <typename OnPiece, typename OnAdded, typename OnSegmentEnd>
   void Traverse(std::string_view text, bool allow_special, OnPiece&& on_piece,
                 OnAdded&& on_added, OnSegmentEnd&& on_segment_end) const;

@@ -1,5 +1,6 @@
 #include "tokenizer/internal/pretokenizer.h"
 
+#include <cstring>
 #include <utility>
 
 #include "tokenizer/internal/unicode.h"
@@ -12,26 +13,26 @@ namespace {
 const KnownScanner kKnownScanners[] = {
     {"cl100k",
      R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)",
-     &MatchCl100k},
+     &MatchCl100k, KnownScanner::kEndsPieces},
     {"o200k",
      R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
-     &MatchO200k},
+     &MatchO200k, KnownScanner::kEndsPieces},
     {"llama3",
      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
-     &MatchLlama3},
+     &MatchLlama3, KnownScanner::kEndsPieces},
     {"qwen2",
      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
-     &MatchQwen2},
-    {"deepseek_digits", R"(\p{N}{1,3})", &MatchDeepSeekDigits},
+     &MatchQwen2, KnownScanner::kEndsPieces},
+    {"deepseek_digits", R"(\p{N}{1,3})", &MatchDeepSeekDigits, KnownScanner::kNoNewlines},
     {"deepseek_cjk",
      "[\xe4\xb8\x80-\xe9\xbe\xa5\xe3\x81\x80-\xe3\x82\x9f\xe3\x82\xa0-\xe3\x83\xbf]+",
-     &MatchDeepSeekCjk},
+     &MatchDeepSeekCjk, KnownScanner::kNoNewlines},
     {"deepseek_words",
      // DeepSeek's file holds real CR and LF characters here, not escapes.
      R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^)" "\r\n"
      R"(\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[)" "\r\n" R"(]*|\s*[)"
      "\r\n" R"(]+|\s+(?!\S)|\s+)",
-     &MatchDeepSeekWords},
+     &MatchDeepSeekWords, KnownScanner::kEndsPieces},
 };
 
 }  // namespace
@@ -51,6 +52,39 @@ bool PreTokenizer::HasInnerMark(std::string_view token) {
     if (k < kMark.size() || token.compare(k - kMark.size(), kMark.size(), kMark) != 0) return true;
   }
   return false;
+}
+
+bool PreTokenizer::ComputeCutsAtLineStarts(const std::vector<Stage>& stages) {
+  if (stages.empty()) return false;
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const KnownScanner* known = nullptr;
+    for (const KnownScanner& k : kKnownScanners) {
+      if (stages[i].match != nullptr && stages[i].match == k.match) known = &k;
+    }
+    const KnownScanner::LineCut wanted =
+        i + 1 == stages.size() ? KnownScanner::kEndsPieces : KnownScanner::kNoNewlines;
+    if (known == nullptr || known->line_cut != wanted) return false;
+  }
+  return true;
+}
+
+size_t PreTokenizer::NextLineStart(std::string_view text, size_t pos) {
+  const char* const p = text.data();
+  const size_t n = text.size();
+  while (pos < n) {
+    const void* newline = std::memchr(p + pos, '\n', n - pos);
+    if (newline == nullptr) break;
+    pos = static_cast<size_t>(static_cast<const char*>(newline) - p) + 1;
+    size_t i = pos;
+    while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
+    if (i == n) break;
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c > ' ' && c < 0x7F && c != '/' && (c < '0' || c > '9')) return pos;
+    if (i + 1 < n && (c == 0xD0 || (c == 0xD1 && static_cast<unsigned char>(p[i + 1]) < 0xA0))) {
+      return pos;  // U+0400-043F, U+0440-045F (valid UTF-8: a continuation byte follows)
+    }
+  }
+  return n;
 }
 
 std::span<const KnownScanner> KnownScanners() { return kKnownScanners; }

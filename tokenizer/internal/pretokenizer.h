@@ -46,6 +46,12 @@ struct KnownScanner {
   const char* name;
   const char* regex;
   MatchFn match;
+  // What the scanner does at a newline that NextLineStart cuts after:
+  // kEndsPieces: a piece always ends there, so text cut there splits as the
+  // whole does (the regexes have no lookbehind); kNoNewlines: no match
+  // holds a newline, so as a stage before a kEndsPieces one it keeps the
+  // cut. scanner_differential_test checks both against ICU.
+  enum LineCut { kEndsPieces, kNoNewlines } line_cut;
 };
 std::span<const KnownScanner> KnownScanners();
 
@@ -107,7 +113,8 @@ class PreTokenizer {
   static bool HasInnerMark(std::string_view token);
 
   PreTokenizer() = default;  // no stages: the text is one piece
-  explicit PreTokenizer(std::vector<Stage> stages) : stages_(std::move(stages)) {}
+  explicit PreTokenizer(std::vector<Stage> stages)
+      : stages_(std::move(stages)), cuts_at_line_starts_(ComputeCutsAtLineStarts(stages_)) {}
 
   // Appends the pieces of `text` to `pieces` (views into `text`).
   void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
@@ -144,6 +151,19 @@ class PreTokenizer {
   }
 
   bool empty() const { return stages_.empty(); }
+
+  // Whether text cut where NextLineStart says splits into the same pieces
+  // as the whole: the last stage is a kEndsPieces scanner and any before it
+  // kNoNewlines ones (see KnownScanner).
+  bool CutsAtLineStarts() const { return cuts_at_line_starts_; }
+
+  // Just past the first newline at or after `pos` that is followed by
+  // spaces or tabs and then an ASCII letter or punctuation or a Cyrillic
+  // letter (U+0400-045F), or text.size(). Not before '/' (o200k's
+  // punctuation pieces take [\r\n/]*) nor a digit: a stage isolating digits
+  // (DeepSeek's) would end a gap after the spaces, where cl100k's \s++$
+  // takes them with the newline.
+  static size_t NextLineStart(std::string_view text, size_t pos);
 
  private:
   // Stages from `stage` on (there are some).
@@ -204,7 +224,10 @@ class PreTokenizer {
   static bool InsideKeptToken(const std::vector<std::string>& keep_whole, std::string_view text,
                               size_t pos);
 
+  static bool ComputeCutsAtLineStarts(const std::vector<Stage>& stages);
+
   std::vector<Stage> stages_;
+  bool cuts_at_line_starts_ = false;  // computed once: Count asks at every call
 };
 
 }  // namespace tokcost::tokenizer_internal

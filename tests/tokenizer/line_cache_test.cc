@@ -1,0 +1,70 @@
+// LineCountCache: exact hits only, bounded buckets and arena, and the tally
+// that turns lookups off for text whose lines do not repeat.
+#include "tokenizer/internal/line_cache.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+
+namespace tokcost::tokenizer_internal {
+namespace {
+
+TEST_CASE("A cached chunk is found by its bytes, not by its hash alone") {
+  LineCountCache cache;
+  const std::string a = "first line of text\n", b = "other line of text\n";
+  const uint64_t h = LineCountCache::Hash(a);
+  CHECK(cache.Find(a, h) == -1);
+  cache.Insert(a, h, 5);
+  CHECK(cache.Find(a, h) == 5);
+  // Same hash (forced), same length, other bytes: a miss.
+  REQUIRE(a.size() == b.size());
+  CHECK(cache.Find(b, h) == -1);
+  CHECK(cache.Find(b, LineCountCache::Hash(b)) == -1);
+}
+
+TEST_CASE("A bucket keeps its four newest chunks") {
+  LineCountCache cache;
+  const uint64_t h = 12345;  // one bucket for all
+  for (int i = 0; i < 5; ++i) cache.Insert("chunk number " + std::to_string(i), h, i + 1);
+  CHECK(cache.Find("chunk number 0", h) == -1);
+  for (int i = 1; i < 5; ++i) CHECK(cache.Find("chunk number " + std::to_string(i), h) == i + 1);
+}
+
+TEST_CASE("A full arena starts afresh and goes on caching") {
+  LineCountCache cache;
+  const std::string big(LineCountCache::kMaxChunk, 'x');
+  // 16 MB of arena: the 1025th chunk of 16 KB does not fit.
+  for (int i = 0; i < 1025; ++i) {
+    std::string chunk = big;
+    chunk.replace(0, 8, std::to_string(10000000 + i));
+    cache.Insert(chunk, LineCountCache::Hash(chunk), 7);
+  }
+  std::string first = big, last = big;
+  first.replace(0, 8, std::to_string(10000000));
+  last.replace(0, 8, std::to_string(10000000 + 1024));
+  CHECK(cache.Find(first, LineCountCache::Hash(first)) == -1);  // dropped with the rest
+  CHECK(cache.Find(last, LineCountCache::Hash(last)) == 7);
+}
+
+TEST_CASE("Lookups that rarely hit are reported as unrewarding, once per window") {
+  LineCountCache cache;
+  const std::string seen = "a line that repeats\n";
+  cache.Insert(seen, LineCountCache::Hash(seen), 4);
+  auto look = [&](int hits, int misses) {
+    for (int i = 0; i < hits; ++i) cache.FindAndTally(seen, LineCountCache::Hash(seen));
+    for (int i = 0; i < misses; ++i) {
+      const std::string other = "line " + std::to_string(i) + "\n";
+      cache.FindAndTally(other, LineCountCache::Hash(other));
+    }
+  };
+  const int window = static_cast<int>(LineCountCache::kTallyWindow);
+  look(0, window - 1);
+  CHECK_FALSE(cache.Unrewarding());  // not a whole window yet
+  look(0, 1);
+  CHECK(cache.Unrewarding());
+  CHECK_FALSE(cache.Unrewarding());  // the tally starts again
+  look(window / 8, window - window / 8);
+  CHECK_FALSE(cache.Unrewarding());  // 1 in 8 hit
+}
+
+}  // namespace
+}  // namespace tokcost::tokenizer_internal
