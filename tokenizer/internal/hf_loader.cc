@@ -263,14 +263,32 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
+  // Whether a token holds a newline and then an ASCII letter, where
+  // CountParallel may cut: only such a token could be merged across the cut
+  // (see Pipeline::SplittableAtLines). Looked for in the pass over the
+  // tokens MarkSplitStage makes anyway.
+  bool crosses = false;
+  auto note_crossing = [&crosses](std::string_view bytes) {
+    for (size_t k = bytes.find('\n'); k != std::string_view::npos && !crosses;
+         k = bytes.find('\n', k + 1)) {
+      crosses = k + 1 < bytes.size() && ((bytes[k + 1] | 0x20) >= 'a' && (bytes[k + 1] | 0x20) <= 'z');
+    }
+  };
   if (!spec.options.byte_level) {
     // SentencePiece-style: words as pieces, where the vocabulary allows it.
     std::optional<PreTokenizer::Stage> words = PreTokenizer::MarkSplitStage([&](auto&& f) {
-      pipeline->model.ForEachToken([&](std::string_view bytes, uint32_t) { f(bytes); });
+      pipeline->model.ForEachToken([&](std::string_view bytes, uint32_t) {
+        note_crossing(bytes);
+        f(bytes);
+      });
     });
     if (words) stages.push_back(*std::move(words));
   }
   pipeline->pre_tokenizer = PreTokenizer(std::move(stages));
+  if (spec.options.byte_level && !pipeline->pre_tokenizer.CutsAtLineStarts()) {
+    pipeline->model.ForEachToken([&](std::string_view bytes, uint32_t) { note_crossing(bytes); });
+  }
+  pipeline->tokens_cross_line_starts = crosses;
   for (const HfSpec::Added& a : spec.added) {
     AddedVocab& target = a.normalized ? pipeline->normalized_added : pipeline->raw_added;
     target.Add(a.content, a.id, a.special);

@@ -254,8 +254,14 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
 }
 
 bool Pipeline::SplittableAtLines() const {
-  return !pre_tokenizer.empty() && !raw_added.HasTokenWithNewline() &&
-         !normalized_added.HasTokenWithNewline();
+  if (pre_tokenizer.empty() || raw_added.HasTokenWithNewline() ||
+      normalized_added.HasTokenWithNewline() || normalizer.MayJoinAcrossNewlines()) {
+    return false;
+  }
+  if (pre_tokenizer.CutsAtLineStarts()) return true;
+  // Otherwise the pieces are the same but for the one cut in two, and BPE
+  // leaves its halves as it would the whole when no pair can merge across.
+  return !pre_tokenizer.LiteralHoldsNewline() && !tokens_cross_line_starts;
 }
 
 }  // namespace tokcost::tokenizer_internal

@@ -41,8 +41,11 @@ struct Pipeline {
 
   // Whether the text may be cut after a newline that precedes an ASCII
   // letter, counted in parts and summed with the same result: true when
-  // pre-tokenization always splits there (not for Gemma-style models,
-  // whose only "piece" is the whole text).
+  // the pre-tokenizer always ends a piece there (CutsAtLineStarts), or
+  // when no token could be merged across such a cut (no token holds a
+  // newline and then an ASCII letter: Gemma 3's words may run across lines,
+  // but its vocabulary has no such token). Never with an added token or a
+  // normalizer replacement that holds a newline.
   bool SplittableAtLines() const;
 
   BpeModel model;
@@ -50,6 +53,9 @@ struct Pipeline {
   PreTokenizer pre_tokenizer;
   AddedVocab raw_added;         // matched before normalization
   AddedVocab normalized_added;  // matched after normalization
+  // Whether some token holds a newline and then an ASCII letter (set by the
+  // loader where SplittableAtLines needs it; true, the safe answer, unless).
+  bool tokens_cross_line_starts = true;
 
  private:
   // The count of a piece too long for the main piece cache.

@@ -157,6 +157,15 @@ class PreTokenizer {
   // kNoNewlines ones (see KnownScanner).
   bool CutsAtLineStarts() const { return cuts_at_line_starts_; }
 
+  // Whether a literal stage's string holds a newline (a cut after the
+  // newline would split an occurrence).
+  bool LiteralHoldsNewline() const {
+    for (const Stage& s : stages_) {
+      if (s.literal.find('\n') != std::string::npos) return true;
+    }
+    return false;
+  }
+
   // Just past the first newline at or after `pos` that is followed by
   // spaces or tabs and then an ASCII letter or punctuation or a Cyrillic
   // letter (U+0400-045F), or text.size(). Not before '/' (o200k's
