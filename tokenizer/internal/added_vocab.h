@@ -32,6 +32,10 @@ class AddedVocab {
                  uint32_t* id) const;
 
   bool HasTokenWithNewline() const { return has_newline_; }
+  // Whether a token holds a newline and then an ASCII letter: only such a
+  // token can match across a cut between the two (Gemma 3's runs of
+  // newlines cannot).
+  bool HasTokenWithNewlineThenLetter() const { return has_newline_then_letter_; }
 
   // Position of the first byte at or after `pos` that can start a token.
   size_t NextCandidate(std::string_view text, size_t pos) const {
@@ -49,6 +53,7 @@ class AddedVocab {
   std::bitset<256> first_byte_;
   size_t plain_count_ = 0;
   bool has_newline_ = false;
+  bool has_newline_then_letter_ = false;
 };
 
 }  // namespace tokcost::tokenizer_internal

@@ -254,8 +254,8 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
 }
 
 bool Pipeline::SplittableAtLines() const {
-  if (pre_tokenizer.empty() || raw_added.HasTokenWithNewline() ||
-      normalized_added.HasTokenWithNewline() || normalizer.MayJoinAcrossNewlines()) {
+  if (pre_tokenizer.empty() || raw_added.HasTokenWithNewlineThenLetter() ||
+      normalized_added.HasTokenWithNewlineThenLetter() || normalizer.MayJoinAcrossNewlines()) {
     return false;
   }
   if (pre_tokenizer.CutsAtLineStarts()) return true;

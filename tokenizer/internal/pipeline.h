@@ -44,8 +44,9 @@ struct Pipeline {
   // the pre-tokenizer always ends a piece there (CutsAtLineStarts), or
   // when no token could be merged across such a cut (no token holds a
   // newline and then an ASCII letter: Gemma 3's words may run across lines,
-  // but its vocabulary has no such token). Never with an added token or a
-  // normalizer replacement that holds a newline.
+  // but its vocabulary has no such token). Never with an added token
+  // holding a newline and then an ASCII letter, nor a normalizer
+  // replacement or literal split holding a newline.
   bool SplittableAtLines() const;
 
   BpeModel model;
