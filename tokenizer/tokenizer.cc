@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <thread>
 
 #include "tokenizer/internal/byte_token.h"
 #include "tokenizer/internal/loaders.h"
@@ -10,6 +9,7 @@
 #include "tokenizer/internal/sentencepiece_backend.h"
 #include "tokenizer/internal/unicode.h"
 #include "tools/base/file_util.h"
+#include "tools/base/worker_pool.h"
 
 namespace tokcost {
 namespace {
@@ -91,13 +91,11 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   }
   cuts.push_back(valid.size());
   std::vector<size_t> counts(cuts.size() - 1);
-  std::vector<std::thread> workers;
-  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
-    workers.emplace_back([&, i] {
-      counts[i] = pipeline_->Count(valid.substr(cuts[i], cuts[i + 1] - cuts[i]), options.allow_special);
-    });
-  }
-  for (std::thread& w : workers) w.join();
+  // Pool threads, not new ones: their caches carry over to the next call
+  // (CountStream's next block).
+  WorkerPool::Shared().Run(counts.size(), [&](size_t i) {
+    counts[i] = pipeline_->Count(valid.substr(cuts[i], cuts[i + 1] - cuts[i]), options.allow_special);
+  });
   size_t total = 0;
   for (size_t c : counts) total += c;
   return total;

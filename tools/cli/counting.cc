@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <functional>
-#include <thread>
 
 #include "tools/base/file_util.h"
+#include "tools/base/worker_pool.h"
 
 namespace tokcost::cli {
 namespace {
@@ -36,10 +36,8 @@ class ExactCounter : public InputCounter {
       work(0, 1);
       return out;
     }
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t, threads);
-    work(0, threads);
-    for (std::thread& th : pool) th.join();
+    // Pool threads keep their caches from one call to the next.
+    WorkerPool::Shared().Run(threads, [&](size_t t) { work(t, threads); });
     return out;
   }
 

@@ -1,0 +1,71 @@
+#include "tools/base/worker_pool.h"
+
+namespace tokcost {
+
+WorkerPool& WorkerPool::Shared() {
+  static WorkerPool pool;
+  return pool;
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+}
+
+size_t WorkerPool::size() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return threads_.size();
+}
+
+void WorkerPool::Run(size_t n, const std::function<void(size_t)>& f) {
+  if (n == 0) return;
+  std::lock_guard<std::mutex> turn(run_mutex_);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    while (threads_.size() + 1 < n) threads_.emplace_back([this] { Work(); });
+    job_ = &f;
+    next_ = 1;
+    end_ = n;
+    running_ = 0;
+    ++generation_;
+  }
+  wake_.notify_all();
+  f(0);
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Indices nobody has taken yet run here too (pool threads may be slow to wake).
+  while (next_ < end_) {
+    const size_t i = next_++;
+    ++running_;
+    lock.unlock();
+    f(i);
+    lock.lock();
+    --running_;
+  }
+  done_.wait(lock, [this] { return running_ == 0; });
+  job_ = nullptr;
+}
+
+void WorkerPool::Work() {
+  uint64_t seen = 0;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+    if (stop_) return;
+    seen = generation_;
+    while (next_ < end_) {
+      const size_t i = next_++;
+      ++running_;
+      const std::function<void(size_t)>& f = *job_;
+      lock.unlock();
+      f(i);
+      lock.lock();
+      if (--running_ == 0 && next_ >= end_) done_.notify_all();
+    }
+  }
+}
+
+}  // namespace tokcost
