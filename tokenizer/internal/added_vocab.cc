@@ -19,11 +19,8 @@ void AddedVocab::Add(std::string_view content, uint32_t id, bool special) {
   node_id_[node] = id;
   node_special_[node] = special;
   first_byte_.set(static_cast<unsigned char>(content[0]));
-  for (size_t k = content.find('\n'); k != std::string_view::npos; k = content.find('\n', k + 1)) {
-    has_newline_ = true;
-    const char next = k + 1 < content.size() ? content[k + 1] : '\0';
-    if ((next | 0x20) >= 'a' && (next | 0x20) <= 'z') has_newline_then_letter_ = true;
-  }
+  if (content.find('\n') != std::string_view::npos) has_newline_ = true;
+  if (HoldsNewlineThenLetter(content)) has_newline_then_letter_ = true;
 }
 
 size_t AddedVocab::MatchAt(std::string_view text, size_t pos,

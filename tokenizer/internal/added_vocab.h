@@ -18,6 +18,15 @@
 
 namespace tokcost::tokenizer_internal {
 
+// Whether `s` holds a newline followed by an ASCII letter: where
+// Tokenizer::CountParallel may cut a text, such a token could be split.
+inline bool HoldsNewlineThenLetter(std::string_view s) {
+  for (size_t k = s.find('\n'); k != std::string_view::npos; k = s.find('\n', k + 1)) {
+    if (k + 1 < s.size() && (s[k + 1] | 0x20) >= 'a' && (s[k + 1] | 0x20) <= 'z') return true;
+  }
+  return false;
+}
+
 class AddedVocab {
  public:
   void Add(std::string_view content, uint32_t id, bool special);

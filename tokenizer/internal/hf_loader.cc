@@ -269,10 +269,7 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   // tokens MarkSplitStage makes anyway.
   bool crosses = false;
   auto note_crossing = [&crosses](std::string_view bytes) {
-    for (size_t k = bytes.find('\n'); k != std::string_view::npos && !crosses;
-         k = bytes.find('\n', k + 1)) {
-      crosses = k + 1 < bytes.size() && ((bytes[k + 1] | 0x20) >= 'a' && (bytes[k + 1] | 0x20) <= 'z');
-    }
+    if (!crosses) crosses = HoldsNewlineThenLetter(bytes);
   };
   if (!spec.options.byte_level) {
     // SentencePiece-style: words as pieces, where the vocabulary allows it.

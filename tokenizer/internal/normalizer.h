@@ -34,6 +34,7 @@ class Normalizer {
     }
     return false;
   }
+
   const std::vector<Step>& steps() const { return steps_; }
 
   // Returns the normalized text: `text` itself when nothing changes,

@@ -54,8 +54,9 @@ struct Pipeline {
   PreTokenizer pre_tokenizer;
   AddedVocab raw_added;         // matched before normalization
   AddedVocab normalized_added;  // matched after normalization
-  // Whether some token holds a newline and then an ASCII letter (set by the
-  // loader where SplittableAtLines needs it; true, the safe answer, unless).
+  // Whether some token holds a newline and then an ASCII letter. Set by the
+  // loader where SplittableAtLines needs to know; elsewhere true, the safe
+  // answer.
   bool tokens_cross_line_starts = true;
 
  private:
