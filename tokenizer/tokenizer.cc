@@ -1,7 +1,9 @@
 #include "tokenizer/tokenizer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
+#include <memory>
 
 #include "tokenizer/internal/byte_token.h"
 #include "tokenizer/internal/loaders.h"
@@ -107,30 +109,41 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return CountParallel(all, threads, options);
   }
-  std::string buffer;
-  size_t total = 0, consumed = 0;
+  // One buffer: what the last cut left over, then the next block read
+  // straight after it. (Reading into a second buffer and appending cost a
+  // copy of every block and the page faults of two buffers: 9.5% of the
+  // CPU samples of a `count -j 2` of 19.6 MB in its copy alone, `perf`.)
   // Not zero-filled: for a one-line input, clearing 8 MB took 5 ms, a
-  // quarter of the start-up.
-  std::unique_ptr<char[]> block(new char[block_bytes]);
+  // quarter of the start-up; pages never written are never touched.
+  size_t capacity = 2 * block_bytes;
+  std::unique_ptr<char[]> buffer(new char[capacity]);
+  size_t have = 0, total = 0, consumed = 0;
   while (true) {
-    in.read(block.get(), static_cast<std::streamsize>(block_bytes));
+    if (capacity - have < block_bytes) {  // no cut for a while: grow
+      capacity = 2 * (have + block_bytes);
+      std::unique_ptr<char[]> bigger(new char[capacity]);
+      std::memcpy(bigger.get(), buffer.get(), have);
+      buffer = std::move(bigger);
+    }
+    in.read(buffer.get() + have, static_cast<std::streamsize>(block_bytes));
     const size_t got = static_cast<size_t>(in.gcount());
-    buffer.append(block.get(), got);
+    have += got;
     const bool at_end = got < block_bytes;
+    const std::string_view text(buffer.get(), have);
     // Cut after the last '\n' that precedes an ASCII letter.
-    size_t cut = buffer.size();
+    size_t cut = have;
     if (!at_end) {
       cut = 0;
-      for (size_t pos = buffer.size(); pos-- > 1;) {
-        unsigned char c = static_cast<unsigned char>(buffer[pos]);
-        if (buffer[pos - 1] == '\n' && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+      for (size_t pos = have; pos-- > 1;) {
+        unsigned char c = static_cast<unsigned char>(text[pos]);
+        if (text[pos - 1] == '\n' && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
           cut = pos;
           break;
         }
       }
       if (cut == 0) continue;  // no cut point yet: read more
     }
-    StatusOr<size_t> n = CountParallel(std::string_view(buffer).substr(0, cut), threads, options);
+    StatusOr<size_t> n = CountParallel(text.substr(0, cut), threads, options);
     if (!n.ok()) {
       // Offsets in the message are relative to this block.
       return Status(n.status().code(), n.status().message() + " (in the block starting at byte " +
@@ -138,7 +151,8 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     }
     total += *n;
     consumed += cut;
-    buffer.erase(0, cut);
+    std::memmove(buffer.get(), buffer.get() + cut, have - cut);
+    have -= cut;
     if (at_end) break;
   }
   return total;

@@ -189,6 +189,20 @@ TEST_CASE("Streamed and parallel counts equal the one-piece count") {
   }
 }
 
+TEST_CASE("A stream with no place to cut for several blocks is counted whole") {
+  // Lines starting with digits: no newline before a letter for 400 KB,
+  // with 64 KB blocks (the buffer must grow), then ordinary lines.
+  std::string text;
+  for (int i = 0; text.size() < (400u << 10); ++i) text += std::to_string(i) + " 7\n";
+  for (int i = 0; i < 2000; ++i) text += "Word line " + std::to_string(i) + "\n";
+  for (const std::string& name : {"o200k_base", "gemma3"}) {
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    INFO(name);
+    std::istringstream in(text);
+    CHECK(tok.CountStream(in, 2, 64 << 10).value() == tok.Count(text).value());
+  }
+}
+
 }  // namespace
 }  // namespace tokcost
 
