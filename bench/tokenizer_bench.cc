@@ -11,6 +11,7 @@
 // BM_Bpe_DistinctPieces/<name>: BPE alone, on each distinct piece of the
 //   corpus once: the work a first pass does on piece-cache misses.
 // BM_Approx_Features: the approximation's single pass (--count approx).
+// BM_Utf8_Validate: the UTF-8 check every count makes first.
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
 
@@ -23,6 +24,7 @@
 #include "tokenizer/approx.h"
 #include "tokenizer/internal/loaders.h"
 #include "tokenizer/internal/pipeline.h"
+#include "tokenizer/internal/unicode.h"
 #include "tokenizer/tokenizer.h"
 #include "tools/base/file_util.h"
 
@@ -114,6 +116,12 @@ void ApproxFeaturePass(benchmark::State& state, const std::string* text) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
 }
 
+// The check Tokenizer::Count makes before anything else, on one thread.
+void Utf8Validate(benchmark::State& state, const std::string* text) {
+  for (auto _ : state) benchmark::DoNotOptimize(tokenizer_internal::FindInvalidUtf8(*text));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
+}
+
 // A whole estimate with a shipped profile: the feature pass plus, where the
 // profile has one, the lexicon's lookups.
 void ApproxEstimateWhole(benchmark::State& state, const ApproxProfile* profile,
@@ -180,6 +188,7 @@ int main(int argc, char** argv) {
     }
   }
   benchmark::RegisterBenchmark("BM_Approx_Features", ApproxFeaturePass, &text)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("BM_Utf8_Validate", Utf8Validate, &text)->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

