@@ -124,7 +124,7 @@ async function main() {
 
   const rows = [];
   rows.push(["tokcost (cold: first pass)", median(ours.cold.whole), median(ours.cold.perDoc), 1, 1, "reference"]);
-  rows.push(["tokcost (warm piece cache)", median(ours.warm.whole), median(ours.warm.perDoc),
+  rows.push(["tokcost (warm: same text again)", median(ours.warm.whole), median(ours.warm.perDoc),
              NaN, NaN, "same counts"]);
   for (const p of peers) {
     if (p.error) {
@@ -154,6 +154,8 @@ async function main() {
   console.log("tokcost x: median over rounds of (tokcost cold MB/s / peer MB/s) in the same round");
   console.log(`tokcost cold: a first pass in a new process after a ${reference.warmup_ms} ms CPU warm-up ` +
               "(see bench/count_speed.cc)");
+  console.log("tokcost warm: the same text again, its lines and pieces cached (the corpus repeats " +
+              "lines within itself too, which a cold pass also uses; see README.md, Speed)");
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
