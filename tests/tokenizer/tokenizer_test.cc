@@ -195,7 +195,7 @@ TEST_CASE("A stream with no place to cut for several blocks is counted whole") {
   std::string text;
   for (int i = 0; text.size() < (400u << 10); ++i) text += std::to_string(i) + " 7\n";
   for (int i = 0; i < 2000; ++i) text += "Word line " + std::to_string(i) + "\n";
-  for (const std::string& name : {"o200k_base", "gemma3"}) {
+  for (const char* name : {"o200k_base", "gemma3"}) {
     const Tokenizer& tok = testing::GetTokenizer(name);
     INFO(name);
     std::istringstream in(text);
