@@ -71,24 +71,15 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
       !pipeline_->SplittableAtLines()) {
     return Count(valid, options);
   }
-  // Cut points: just after a '\n' that is followed by an ASCII letter.
+  // Cut points: the first IsLineCut at or after each share's start.
   std::vector<size_t> cuts = {0};
   for (int t = 1; t < threads; ++t) {
-    size_t pos = std::max(cuts.back() + 1, valid.size() * t / threads);
-    while (pos + 1 < valid.size()) {
-      pos = valid.find('\n', pos);
-      if (pos == std::string_view::npos || pos + 1 >= valid.size()) {
-        pos = valid.size();
-        break;
-      }
-      unsigned char next = static_cast<unsigned char>(valid[pos + 1]);
-      if ((next | 0x20) >= 'a' && (next | 0x20) <= 'z') {
-        ++pos;
-        break;
-      }
-      ++pos;
+    size_t pos = valid.find('\n', std::max(cuts.back() + 1, valid.size() * t / threads));
+    while (pos != std::string_view::npos && !tokenizer_internal::IsLineCut(valid, pos + 1)) {
+      pos = valid.find('\n', pos + 1);
     }
-    if (pos >= valid.size()) break;
+    if (pos == std::string_view::npos || pos + 1 >= valid.size()) break;
+    ++pos;
     cuts.push_back(pos);
   }
   cuts.push_back(valid.size());
@@ -130,13 +121,12 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     have += got;
     const bool at_end = got < block_bytes;
     const std::string_view text(buffer.get(), have);
-    // Cut after the last '\n' that precedes an ASCII letter.
+    // Cut at the last IsLineCut.
     size_t cut = have;
     if (!at_end) {
       cut = 0;
       for (size_t pos = have; pos-- > 1;) {
-        unsigned char c = static_cast<unsigned char>(text[pos]);
-        if (text[pos - 1] == '\n' && ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')) {
+        if (tokenizer_internal::IsLineCut(text, pos)) {
           cut = pos;
           break;
         }

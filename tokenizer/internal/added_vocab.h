@@ -18,11 +18,19 @@
 
 namespace tokcost::tokenizer_internal {
 
-// Whether `s` holds a newline followed by an ASCII letter: where
-// Tokenizer::CountParallel may cut a text, such a token could be split.
+// Where Tokenizer::CountParallel and CountStream may cut a text (see
+// Pipeline::SplittableAtLines): at `pos`, just after a newline that an
+// ASCII letter follows.
+inline bool IsLineCut(std::string_view s, size_t pos) {
+  if (pos == 0 || pos >= s.size() || s[pos - 1] != '\n') return false;
+  const char c = static_cast<char>(s[pos] | 0x20);
+  return c >= 'a' && c <= 'z';
+}
+
+// Whether `s` holds such a cut: a token that does could be split by it.
 inline bool HoldsNewlineThenLetter(std::string_view s) {
   for (size_t k = s.find('\n'); k != std::string_view::npos; k = s.find('\n', k + 1)) {
-    if (k + 1 < s.size() && (s[k + 1] | 0x20) >= 'a' && (s[k + 1] | 0x20) <= 'z') return true;
+    if (IsLineCut(s, k + 1)) return true;
   }
   return false;
 }

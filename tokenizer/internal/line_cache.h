@@ -63,7 +63,7 @@ class LineCountCache {
     return n;
   }
 
-  // After every kTallyWindow lookups: whether fewer than 1 in 16 hit. The
+  // After every kTallyWindow lookups: whether fewer than 1 in 64 hit. The
   // caller then counts a stretch of text without the cache (inserting
   // nothing), so text whose lines never repeat pays for few lookups.
   bool Unrewarding() {

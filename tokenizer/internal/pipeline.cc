@@ -209,10 +209,13 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   auto cacheable = [](std::string_view chunk) {
     return chunk.size() >= LineCountCache::kMinChunk && chunk.size() <= LineCountCache::kMaxChunk;
   };
+  auto hash_of = [&](std::string_view chunk) -> uint64_t {
+    return cacheable(chunk) ? LineCountCache::Hash(chunk) : 0;
+  };
   // The chunk at `start` and the next; the next one's bucket is prefetched
   // while this one is counted.
   size_t start = 0, end = PreTokenizer::NextLineStart(text, 0);
-  uint64_t hash = cacheable(text.substr(0, end)) ? LineCountCache::Hash(text.substr(0, end)) : 0;
+  uint64_t hash = hash_of(text.substr(0, end));
   while (start < text.size()) {
     if (lines.Unrewarding()) {
       // Text whose lines do not repeat: the lookups would cost more than
@@ -224,18 +227,13 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
       count_into(text.substr(start, stop - start), &total);
       start = stop;
       end = PreTokenizer::NextLineStart(text, start);
-      const std::string_view chunk = text.substr(start, end - start);
-      hash = cacheable(chunk) ? LineCountCache::Hash(chunk) : 0;
+      hash = hash_of(text.substr(start, end - start));
       continue;
     }
     const std::string_view chunk = text.substr(start, end - start);
     const size_t next_end = PreTokenizer::NextLineStart(text, end);
-    const std::string_view next = text.substr(end, next_end - end);
-    uint64_t next_hash = 0;
-    if (cacheable(next)) {
-      next_hash = LineCountCache::Hash(next);
-      lines.Prefetch(next_hash);
-    }
+    const uint64_t next_hash = hash_of(text.substr(end, next_end - end));
+    if (next_hash != 0) lines.Prefetch(next_hash);
     if (!cacheable(chunk)) {
       count_into(chunk, &total);
     } else if (const int64_t known = lines.FindAndTally(chunk, hash); known >= 0) {

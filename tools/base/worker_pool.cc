@@ -36,17 +36,21 @@ void WorkerPool::Run(size_t n, const std::function<void(size_t)>& f) {
   wake_.notify_all();
   f(0);
   std::unique_lock<std::mutex> lock(mutex_);
-  // Indices nobody has taken yet run here too (pool threads may be slow to wake).
+  RunTasks(lock);  // what pool threads have not taken yet (they may be slow to wake)
+  done_.wait(lock, [this] { return running_ == 0; });
+  job_ = nullptr;
+}
+
+void WorkerPool::RunTasks(std::unique_lock<std::mutex>& lock) {
   while (next_ < end_) {
     const size_t i = next_++;
     ++running_;
+    const std::function<void(size_t)>& f = *job_;
     lock.unlock();
     f(i);
     lock.lock();
-    --running_;
+    if (--running_ == 0 && next_ >= end_) done_.notify_all();
   }
-  done_.wait(lock, [this] { return running_ == 0; });
-  job_ = nullptr;
 }
 
 void WorkerPool::Work() {
@@ -56,15 +60,7 @@ void WorkerPool::Work() {
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;
     seen = generation_;
-    while (next_ < end_) {
-      const size_t i = next_++;
-      ++running_;
-      const std::function<void(size_t)>& f = *job_;
-      lock.unlock();
-      f(i);
-      lock.lock();
-      if (--running_ == 0 && next_ >= end_) done_.notify_all();
-    }
+    RunTasks(lock);
   }
 }
 

@@ -39,6 +39,8 @@ class WorkerPool {
 
  private:
   void Work();
+  // Runs the current Run's untaken indices, `lock` held on mutex_ between them.
+  void RunTasks(std::unique_lock<std::mutex>& lock);
 
   std::mutex run_mutex_;  // one Run at a time
   mutable std::mutex mutex_;
