@@ -1,7 +1,10 @@
 #include "tokenizer/internal/bpe_model.h"
 
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "tests/test_util.h"
 #include "tokenizer/internal/loaders.h"
@@ -158,6 +161,38 @@ TEST_CASE("ThreadCaches keeps the most recent models") {
   CHECK(Counter::made == 4);
   caches.Clear();
   CHECK(caches.Get(1).value == 0);
+}
+
+TEST_CASE("ResetAllThreadCaches empties other threads' caches too") {
+  // A pool thread's caches, kept from one task to the next, as WorkerPool's
+  // are; a benchmark on the main thread resets between its cold passes.
+  thread_local ThreadCaches<Counter, 2> caches;
+  std::mutex mutex;
+  std::condition_variable cv;
+  int step = 0;  // 1: the other thread filled its cache; 2: reset done
+  int seen_after_reset = -1;
+  std::thread other([&] {
+    caches.Get(7).value = 70;
+    CHECK(caches.Get(7).value == 70);
+    {
+      std::unique_lock<std::mutex> lock(mutex);
+      step = 1;
+      cv.notify_all();
+      cv.wait(lock, [&] { return step == 2; });
+    }
+    seen_after_reset = caches.Get(7).value;
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return step == 1; });
+    caches.Get(7).value = 5;  // this thread's own
+    ResetAllThreadCaches();
+    step = 2;
+    cv.notify_all();
+  }
+  other.join();
+  CHECK(seen_after_reset == 0);
+  CHECK(caches.Get(7).value == 0);
 }
 
 }  // namespace

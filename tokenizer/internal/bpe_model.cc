@@ -101,8 +101,6 @@ thread_local ThreadCaches<PairCache> pair_caches;
 
 }  // namespace
 
-void BpeModel::ResetThreadCaches() { pair_caches.Clear(); }
-
 // Inlined, with the pair's bytes taken without substr's bounds check: 77
 // million fewer instructions over a 3 MB first pass (cachegrind, o200k),
 // most of the calls being pair-cache hits.

@@ -80,9 +80,6 @@ class BpeModel {
   // a later model may reuse): keys the per-thread caches.
   uint64_t serial() const { return serial_; }
 
-  // Empties this thread's pair caches (benchmarks measure cold passes).
-  static void ResetThreadCaches();
-
   void AddToken(std::string_view bytes, uint32_t id) { vocab_.Insert(bytes, id); }
   void ReserveTokens(size_t n, size_t bytes) { vocab_.Reserve(n, bytes); }
   // The vocabulary as bytes, and back (see BytesToIdMap::Serialize).

@@ -70,12 +70,7 @@ thread_local ThreadCaches<LineCountCache> line_caches;
 
 }  // namespace
 
-void Pipeline::ResetThreadCaches() {
-  piece_caches.Clear();
-  long_piece_caches.Clear();
-  line_caches.Clear();
-  BpeModel::ResetThreadCaches();
-}
+void Pipeline::ResetThreadCaches() { ResetAllThreadCaches(); }
 
 // Rare except in SentencePiece-style text (words of 2-3-byte characters):
 // looked up one at a time, out of the hot loop.

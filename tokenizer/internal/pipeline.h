@@ -35,8 +35,8 @@ struct Pipeline {
   // thread are counted from a cache instead of running BPE again.
   size_t Count(std::string_view text, bool allow_special) const;
 
-  // Empties this thread's piece and pair caches (benchmarks measure cold
-  // passes).
+  // Empties every thread's caches (benchmarks measure cold passes): each
+  // thread drops its own at its next count.
   static void ResetThreadCaches();
 
   // Whether the text may be cut after a newline that precedes an ASCII

@@ -6,21 +6,36 @@
 //   thread_local ThreadCaches<PieceCountCache> caches;
 //   PieceCountCache& cache = caches.Get(model.serial());
 //
-// Not thread-safe: declare it thread_local.
+// Not thread-safe: declare it thread_local. ResetAllThreadCaches (any
+// thread) empties every thread's, each at its next Get.
 #ifndef TOKCOST_TOKENIZER_INTERNAL_THREAD_CACHES_H_
 #define TOKCOST_TOKENIZER_INTERNAL_THREAD_CACHES_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <utility>
 
 namespace tokcost::tokenizer_internal {
 
+// Benchmarks time first passes. Emptying only the calling thread's caches
+// left a worker pool's threads warm, so `count_speed --threads 2` timed its
+// "cold" repetitions after the first as half warm.
+inline std::atomic<uint64_t> thread_caches_epoch{0};
+inline void ResetAllThreadCaches() { thread_caches_epoch.fetch_add(1, std::memory_order_relaxed); }
+
 template <typename T, int kMax = 4>
 class ThreadCaches {
  public:
   // The cache of model `serial`, made (default-constructed) when missing.
   T& Get(uint64_t serial) {
+    // Relaxed: a reset reaches another thread's work through whatever hands
+    // that work over (WorkerPool's mutex), which orders it.
+    if (const uint64_t epoch = thread_caches_epoch.load(std::memory_order_relaxed);
+        epoch != epoch_) {
+      Clear();
+      epoch_ = epoch;
+    }
     if (count_ > 0 && serials_[0] == serial) return *caches_[0];  // the usual case
     int i = 0;
     while (i < count_ && serials_[i] != serial) ++i;
@@ -45,6 +60,7 @@ class ThreadCaches {
 
  private:
   int count_ = 0;
+  uint64_t epoch_ = 0;
   uint64_t serials_[kMax] = {};
   std::unique_ptr<T> caches_[kMax];
 };

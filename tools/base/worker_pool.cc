@@ -1,5 +1,7 @@
 #include "tools/base/worker_pool.h"
 
+#include <algorithm>
+
 namespace tokcost {
 
 WorkerPool& WorkerPool::Shared() {
@@ -21,16 +23,18 @@ size_t WorkerPool::size() const {
   return threads_.size();
 }
 
-void WorkerPool::Run(size_t n, const std::function<void(size_t)>& f) {
-  if (n == 0) return;
+void WorkerPool::Run(size_t tasks, size_t workers, const std::function<void(size_t)>& f) {
+  if (tasks == 0) return;
+  workers = std::max<size_t>(1, std::min(workers, tasks));
   std::lock_guard<std::mutex> turn(run_mutex_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    while (threads_.size() + 1 < n) threads_.emplace_back([this] { Work(); });
+    while (threads_.size() + 1 < workers) threads_.emplace_back([this] { Work(); });
     job_ = &f;
     next_ = 1;
-    end_ = n;
+    end_ = tasks;
     running_ = 0;
+    joiners_ = workers - 1;
     ++generation_;
   }
   wake_.notify_all();
@@ -60,6 +64,8 @@ void WorkerPool::Work() {
     wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
     if (stop_) return;
     seen = generation_;
+    if (joiners_ == 0) continue;  // enough threads for this Run
+    --joiners_;
     RunTasks(lock);
   }
 }

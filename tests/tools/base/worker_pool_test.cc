@@ -2,6 +2,7 @@
 // thread-local caches carry over), and concurrent callers taking turns.
 #include "tools/base/worker_pool.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <catch2/catch.hpp>
@@ -25,6 +26,28 @@ TEST_CASE("Run calls f once for every index and returns after all") {
   }
   CHECK(pool.size() == 7);  // n - 1 for the largest n; the caller takes one
   pool.Run(0, [](size_t) { FAIL("no index"); });
+}
+
+TEST_CASE("Run with fewer workers than tasks uses at most that many threads") {
+  WorkerPool pool;
+  pool.Run(4, [](size_t) {});  // the pool has 3 threads now
+  for (size_t workers : {1u, 2u}) {
+    std::mutex m;
+    std::vector<std::thread::id> threads;
+    std::vector<std::atomic<int>> calls(16);
+    pool.Run(16, workers, [&](size_t i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ++calls[i];
+      std::lock_guard<std::mutex> lock(m);
+      if (std::find(threads.begin(), threads.end(), std::this_thread::get_id()) == threads.end()) {
+        threads.push_back(std::this_thread::get_id());
+      }
+    });
+    for (size_t i = 0; i < calls.size(); ++i) CHECK(calls[i] == 1);
+    CHECK(threads.size() <= workers);
+    CHECK(std::find(threads.begin(), threads.end(), std::this_thread::get_id()) != threads.end());
+  }
+  CHECK(pool.size() == 3);  // none started: the pool had enough
 }
 
 TEST_CASE("Pool threads and their thread-local state outlive a Run") {
