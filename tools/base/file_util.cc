@@ -1,29 +1,87 @@
 #include "tools/base/file_util.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 namespace tokcost {
 
-StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return NotFoundError(path + ": cannot open: " + std::strerror(errno));
+namespace {
+
+// Sizes `s` to `size` bytes (their contents unspecified), asking for huge
+// pages for its buffer before anything touches it. On the VMs tokcost is
+// measured on, the first touch of each 4 KB page costs microseconds:
+// reading a 19.8 MB file took 240 ms through a stringstream (it doubles its
+// buffer, then copies it out), 95 ms into a string of the file's size, and
+// 14-26 ms with that string in 2 MB pages.
+void ResizeForReading(std::string* s, size_t size) {
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  if (size > s->capacity()) s->reserve(size);
+  const auto begin = reinterpret_cast<uintptr_t>(s->data());
+  const uintptr_t first = (begin + s->size() + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t last = (begin + s->capacity()) & ~(kHugePage - 1);
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+  s->resize(size);
+}
+
+// Reads fd to its end into *out, starting with room for `expected` bytes.
+Status ReadAll(int fd, size_t expected, const std::string& name, std::string* out) {
+  size_t have = 0;
+  ResizeForReading(out, std::max<size_t>(expected, 64 << 10));
+  for (;;) {
+    if (have == out->size()) ResizeForReading(out, 2 * out->size());
+    const ssize_t n = ::read(fd, out->data() + have, out->size() - have);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return InvalidArgumentError(name + ": read error: " + std::strerror(errno));
+    if (n == 0) break;
+    have += static_cast<size_t>(n);
   }
-  return ReadStream(in, path);
+  out->resize(have);
+  return OkStatus();
+}
+
+}  // namespace
+
+StatusOr<std::string> ReadFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  size_t expected = 0;
+  if (::fstat(fd, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      ::close(fd);
+      return InvalidArgumentError(path + ": is a directory");
+    }
+    // One more byte than the size: the read that finds the end needs room.
+    if (S_ISREG(st.st_mode)) expected = static_cast<size_t>(st.st_size) + 1;
+  }
+  std::string out;
+  Status status = ReadAll(fd, expected, path, &out);
+  ::close(fd);
+  if (!status.ok()) return status;
+  return out;
 }
 
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name) {
-  std::ostringstream out;
-  out << in.rdbuf();
+  std::string out;
+  size_t have = 0;
+  ResizeForReading(&out, 64 << 10);
+  while (in) {
+    if (have == out.size()) ResizeForReading(&out, 2 * out.size());
+    in.read(out.data() + have, static_cast<std::streamsize>(out.size() - have));
+    have += static_cast<size_t>(in.gcount());
+  }
   if (in.bad()) return InvalidArgumentError(name + ": read error");
-  return out.str();
+  out.resize(have);
+  return out;
 }
 
 Status WriteFile(const std::string& path, std::initializer_list<std::string_view> parts) {
