@@ -64,13 +64,31 @@ void Pipeline::Run(std::string_view text, bool allow_special, TokenSink* sink) c
 
 namespace {
 
-thread_local ThreadCaches<PieceCountCache> piece_caches;
 thread_local ThreadCaches<LongPieceCountCache> long_piece_caches;
 thread_local ThreadCaches<LineCountCache> line_caches;
 
 }  // namespace
 
+Pipeline::Pipeline(BpeModel::Options options)
+    : model(options), pieces_(std::make_unique<SharedPieceCountCache>()) {}
+
+Pipeline::~Pipeline() = default;
+
 void Pipeline::ResetThreadCaches() { ResetAllThreadCaches(); }
+
+SharedPieceCountCache& Pipeline::Pieces() const {
+  const uint64_t epoch = thread_caches_epoch.load(std::memory_order_relaxed);
+  if (pieces_epoch_.load(std::memory_order_acquire) != epoch) {
+    // Threads that start counting meanwhile wait here, not in a cache being
+    // emptied.
+    std::lock_guard<std::mutex> lock(pieces_reset_);
+    if (pieces_epoch_.load(std::memory_order_relaxed) != epoch) {
+      pieces_->Clear();
+      pieces_epoch_.store(epoch, std::memory_order_release);
+    }
+  }
+  return *pieces_;
+}
 
 // Rare except in SentencePiece-style text (words of 2-3-byte characters):
 // looked up one at a time, out of the hot loop.
@@ -93,7 +111,7 @@ __attribute__((noinline)) size_t Pipeline::CountLongPiece(std::string_view piece
 
 size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   thread_local BpeModel::Scratch scratch;
-  PieceCountCache* cache = &piece_caches.Get(model.serial());
+  PieceCountCache* cache = &Pieces();
   // Pieces wait in a small batch whose cache slots are prefetched: the
   // lookups then miss in parallel (the slots span megabytes, and one miss
   // at a time was half of the warm count). Pieces not in the cache wait

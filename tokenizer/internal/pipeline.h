@@ -7,7 +7,10 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_PIPELINE_H_
 #define TOKCOST_TOKENIZER_INTERNAL_PIPELINE_H_
 
+#include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -25,18 +28,23 @@ class TokenSink {
   virtual void Add(const uint32_t* ids, size_t count) = 0;
 };
 
+class SharedPieceCountCache;  // piece_cache.h
+
 struct Pipeline {
-  explicit Pipeline(BpeModel::Options options) : model(options) {}
+  explicit Pipeline(BpeModel::Options options);
+  ~Pipeline();
 
   // `text` must be valid UTF-8.
   void Run(std::string_view text, bool allow_special, TokenSink* sink) const;
 
-  // The number of tokens, without building ids: pieces seen before on this
-  // thread are counted from a cache instead of running BPE again.
+  // The number of tokens, without building ids: pieces seen before (by
+  // any thread) and lines seen before on this thread are counted from
+  // caches instead of running BPE again. Thread-safe.
   size_t Count(std::string_view text, bool allow_special) const;
 
-  // Empties every thread's caches (benchmarks measure cold passes): each
-  // thread drops its own at its next count.
+  // Empties every thread's caches and every pipeline's shared one
+  // (benchmarks measure cold passes), each at its next count. No count may
+  // be running.
   static void ResetThreadCaches();
 
   // Whether the text may be cut after a newline that precedes an ASCII
@@ -62,6 +70,13 @@ struct Pipeline {
  private:
   // The count of a piece too long for the main piece cache.
   size_t CountLongPiece(std::string_view piece, BpeModel::Scratch* scratch) const;
+  // The shared piece cache, emptied first if ResetThreadCaches was called
+  // since the last count.
+  SharedPieceCountCache& Pieces() const;
+
+  std::unique_ptr<SharedPieceCountCache> pieces_;
+  mutable std::atomic<uint64_t> pieces_epoch_{0};  // of the last reset it saw
+  mutable std::mutex pieces_reset_;
 
   // Calls on_piece(piece) for every pre-tokenized piece and on_added(id)
   // for every added token, in order; on_segment_end(storage_ends) after the

@@ -3,8 +3,8 @@
 // each one's cache instead of starting afresh at every switch; beyond kMax
 // models the least recently used cache is dropped.
 //
-//   thread_local ThreadCaches<PieceCountCache> caches;
-//   PieceCountCache& cache = caches.Get(model.serial());
+//   thread_local ThreadCaches<LineCountCache> caches;
+//   LineCountCache& cache = caches.Get(model.serial());
 //
 // Not thread-safe: declare it thread_local. ResetAllThreadCaches (any
 // thread) empties every thread's, each at its next Get.
