@@ -149,14 +149,19 @@ void SplitWords(const uint32_t* units, size_t begin, size_t end, WordFn word, Un
 // 63% of windows when next seen). Keys are the whole window, compared
 // exactly, so estimates are the same with or without it.
 struct MemoSlot {
-  uint64_t window[3];  // units 2 per word; the unit's class above its unit
+  // Units 2 per word, the unit's class above its unit; the first word
+  // inverted, so that an all-zero slot (untouched memory) is empty: no
+  // window's first word is all ones (units are at most kEdge, 2^22 - 1).
+  uint64_t window[3];
   float q;
 };
 constexpr int kMemoBits = 16;
-constexpr uint64_t kEmptyWindow = ~uint64_t{0};  // above any unit
+// 2 MB straight from the kernel, zero until touched: filling it at the
+// first estimate touched all of it (512 small pages, each dear on the VMs
+// tokcost runs on) even for one line.
 struct Memo {
-  Memo() : slots(size_t{1} << kMemoBits, MemoSlot{{kEmptyWindow, 0, 0}, 0}) {}
-  std::vector<MemoSlot> slots;
+  AnonymousMemory memory{sizeof(MemoSlot) << kMemoBits, AnonymousMemory::kHugePages};
+  MemoSlot* slots = static_cast<MemoSlot*>(memory.data());
 };
 thread_local ThreadCaches<Memo> memos;  // by model serial
 std::atomic<uint64_t> next_serial{1};
@@ -182,7 +187,7 @@ void Put(std::string* out, const T& v) {
 
 }  // namespace
 
-BoundaryModel::BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items, size_t words)
+BoundaryModel::BoundaryModel(BoundaryDefaults defaults, Items items, size_t words)
     : defaults_(defaults), serial_(next_serial++), words_(words), items_(std::move(items)) {
   size_t slots = 16;
   while (slots < items_.size() * 2) slots *= 2;  // load <= 0.5: short probes
@@ -226,7 +231,8 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
     const size_t i = todo[j];
     WindowOf(&units[i], classes[i], a.window);
     a.slot = MemoSlotOf(memo, a.window);
-    a.known = std::memcmp(a.slot->window, a.window, sizeof(a.window)) == 0;
+    a.known = a.slot->window[0] == ~a.window[0] && a.slot->window[1] == a.window[1] &&
+              a.slot->window[2] == a.window[2];
     if (a.known) {
       a.q = a.slot->q;
       return;
@@ -255,7 +261,7 @@ double BoundaryModel::EstimateUnits(const uint32_t* units, const uint8_t* classe
         q = s->value * (1 / kValueScale);
         if (!s->wider) break;
       }
-      *a.slot = {{a.window[0], a.window[1], a.window[2]}, q};
+      *a.slot = {{~a.window[0], a.window[1], a.window[2]}, q};
     }
     sum += q;
     if (j + kAhead < count) prepare(j + kAhead);
@@ -378,7 +384,7 @@ StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes) {
   if (words > count) return InvalidArgumentError("lexicon has more words than entries");
   BoundaryDefaults defaults;
   std::memcpy(defaults.data(), bytes.data() + sizeof(kMagic) + counts, sizeof(defaults));
-  std::vector<Item> items(count);
+  Items items(count);
   const char* p = bytes.data() + header;
   for (Item& item : items) {
     uint64_t packed;
@@ -494,7 +500,7 @@ BoundaryModel BoundaryModelBuilder::Build() const {
       std::fill(covered.begin() + span.first, covered.begin() + span.end, 1);
     }
   }
-  std::vector<BoundaryModel::Item> items;
+  BoundaryModel::Items items;
   for (const auto& [key, w] : word_stats) {
     if (w.kept()) items.push_back({key, static_cast<float>(w.starts / w.seen), false});
   }

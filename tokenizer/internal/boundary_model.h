@@ -45,6 +45,7 @@
 #include <utility>
 #include <vector>
 
+#include "tokenizer/internal/anonymous_memory.h"
 #include "tools/base/status.h"
 
 namespace tokcost::tokenizer_internal {
@@ -89,7 +90,9 @@ class BoundaryModel {
     float value;
     bool wider;
   };
-  BoundaryModel(BoundaryDefaults defaults, std::vector<Item> items, size_t words);
+  // Megabytes for a shipped lexicon, filled at load: in huge pages.
+  using Items = std::vector<Item, HugePageAllocator<Item>>;
+  BoundaryModel(BoundaryDefaults defaults, Items items, size_t words);
   // The slot kept for `key`, or nullptr.
   const Slot* Find(uint64_t key) const {
     const uint32_t tag = static_cast<uint32_t>(key >> 32) | 1;
@@ -110,11 +113,11 @@ class BoundaryModel {
   // Latin, Cyrillic...), without hashing; tag 0 where not kept.
   static constexpr uint32_t kDense = 0x800;
   std::vector<Slot> dense_;
-  std::vector<Slot> slots_;
+  std::vector<Slot, HugePageAllocator<Slot>> slots_;
   size_t mask_ = 0;
   size_t entries_ = 0;
   size_t words_ = 0;  // of the items, words (the rest are contexts)
-  std::vector<Item> items_;  // what the slots hold, for Serialize
+  Items items_;  // what the slots hold, for Serialize
 };
 
 class BoundaryModelBuilder {
