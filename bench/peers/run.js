@@ -98,9 +98,11 @@ async function main() {
 
   const ours = { cold: { whole: [], perDoc: [] }, warm: { whole: [], perDoc: [] } };
   let reference = null;
+  const firstPasses = [];  // per round: "MB/s (kernel ms)"
   for (let r = 0; r < reps; ++r) {
     const o = runOurs();
     reference = o;
+    firstPasses.push(`${o.cold.whole_mbps[0].toFixed(1)} (${o.first_pass.system_ms.toFixed(0)} ms)`);
     for (const kind of ["cold", "warm"]) {
       ours[kind].whole.push(o[kind].whole_mbps[0]);
       ours[kind].perDoc.push(o[kind].docs_mbps[0]);
@@ -154,6 +156,9 @@ async function main() {
   console.log("tokcost x: median over rounds of (tokcost cold MB/s / peer MB/s) in the same round");
   console.log(`tokcost cold: a first pass in a new process after a ${reference.warmup_ms} ms CPU warm-up ` +
               "(see bench/count_speed.cc)");
+  console.log(`tokcost first passes by round, MB/s (kernel time): ${firstPasses.join(", ")}; ` +
+              `RSS +${reference.first_pass.rss_growth_mb.toFixed(1)} MB (memory new to a ` +
+              "process can cost milliseconds per MB of kernel time on a VM)");
   console.log("tokcost warm: the same text again, its lines and pieces cached (the corpus repeats " +
               "lines within itself too, which a cold pass also uses; see README.md, Speed)");
 }
