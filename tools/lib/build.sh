@@ -22,15 +22,16 @@ tokcost_ensure_setup() {
 # and test -nt): a `find` subprocess made the launcher's check cost more than
 # the tokcost run it guards (one-line count 43 ms through tools/tokcost
 # against 16 ms for the binary, AMD EPYC VM, perf stat -r 20). The trees
-# are globbed four levels deep (tools/bazel/rules_cc/cc/defs.bzl is the
-# deepest input; POSIX sh has no `**`); bench/ one level only:
+# are globbed four levels deep (POSIX sh has no `**`; the deepest input
+# today, tools/bazel/rules_cc/cc/defs.bzl, is four down); bench/ one level only:
 # bench/peers/node_modules holds 1,700 files. A pattern that matches
 # nothing stays as it is and names no file, so the test is false.
 tokcost_inputs_newer_than() {
-  for _f in "$ROOT"/WORKSPACE "$ROOT"/.bazelrc \
-            "$ROOT"/tokenizer/* "$ROOT"/tokenizer/*/* "$ROOT"/pricing/* "$ROOT"/pricing/*/* \
+  for _f in "$ROOT"/WORKSPACE "$ROOT"/.bazelrc "$ROOT"/bench/* \
+            "$ROOT"/tokenizer/* "$ROOT"/tokenizer/*/* "$ROOT"/tokenizer/*/*/* "$ROOT"/tokenizer/*/*/*/* \
+            "$ROOT"/pricing/* "$ROOT"/pricing/*/* "$ROOT"/pricing/*/*/* "$ROOT"/pricing/*/*/*/* \
             "$ROOT"/tools/* "$ROOT"/tools/*/* "$ROOT"/tools/*/*/* "$ROOT"/tools/*/*/*/* \
-            "$ROOT"/bench/* "$ROOT"/data/* "$ROOT"/data/*/* "$ROOT"/data/*/*/*; do
+            "$ROOT"/data/* "$ROOT"/data/*/* "$ROOT"/data/*/*/* "$ROOT"/data/*/*/*/*; do
     case $_f in
       *.cc | *.h | */BUILD | *.bzl | */WORKSPACE | "$ROOT"/data/* | */.bazelrc) ;;
       *) continue ;;
