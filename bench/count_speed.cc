@@ -92,7 +92,6 @@ int main(int argc, char** argv) {
   };
   const rusage before = usage();
   const double resident_before = resident_mb();
-  bool first_pass = true;
   auto count_whole = [&] {
     return threads > 1 ? (*tok)->CountParallel(text, threads).value() : (*tok)->Count(text).value();
   };
@@ -107,13 +106,12 @@ int main(int argc, char** argv) {
       auto t0 = Clock::now();
       tokens = count_whole();
       whole.push_back(mb / std::chrono::duration<double>(Clock::now() - t0).count());
-      if (first_pass) {
+      if (cold && r == 0) {
         const rusage after = usage();
         auto ms = [](const timeval& t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; };
         out["first_pass"] = {{"minor_faults", after.ru_minflt - before.ru_minflt},
                              {"rss_growth_mb", resident_mb() - resident_before},
                              {"system_ms", ms(after.ru_stime) - ms(before.ru_stime)}};
-        first_pass = false;
       }
       if (cold) tokenizer_internal::Pipeline::ResetThreadCaches();
       t0 = Clock::now();

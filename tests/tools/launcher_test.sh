@@ -13,13 +13,15 @@ failed=0
 # Each input is made older than the stamp, then touched alone.
 inputs="WORKSPACE .bazelrc tokenizer/BUILD tokenizer/internal/x.cc pricing/y.h
 tools/cli/z.cc tools/bazel/rules_cc/cc/defs.bzl bench/b.cc data/models.json
-data/approx/p.json tokenizer/a/b/c.h pricing/a/b/c.cc data/a/b/c.json"
+data/approx/p.json tokenizer/a/b/c.h pricing/a/b/c.cc data/a/b/c.json data/approx"
 others="bench/peers/node_modules/m.cc README.md tokenizer/notes.txt"
 for f in $inputs $others; do
+  [ "$f" = data/approx ] && continue  # made by data/approx/p.json
   mkdir -p "$ROOT/$(dirname "$f")"
   touch -d '2000-01-01' "$ROOT/$f"
 done
-# Directories too: a new entry in data/ counts as a change.
+# Directories are aged too: under data/ a directory is an input itself (a
+# new file in it is a change, checked below).
 find "$ROOT" -type d -exec touch -d '2000-01-01' {} +
 check() {  # check WANT FILE
   touch -d '2001-01-01' "$ROOT/stamp"

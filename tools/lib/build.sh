@@ -45,17 +45,8 @@ tokcost_inputs_newer_than() {
 # its stamp is newer than every build input in the tree.
 tokcost_ensure_built() {
   _output=$ROOT/$2
-  # //tools/cli:tokcost -> built__tools_cli_tokcost
-  _name=$1
-  _stamp=built
-  while [ -n "$_name" ]; do
-    _rest=${_name#?}
-    _char=${_name%"$_rest"}
-    case $_char in / | :) _char=_ ;; esac
-    _stamp=$_stamp$_char
-    _name=$_rest
-  done
-  _stamp=$ROOT/.cache/$_stamp
+  # //tools/cli:tokcost -> built_tokcost (the launchers' target names differ).
+  _stamp=$ROOT/.cache/built_${1##*:}
   if [ -x "$_output" ] && [ -f "$_stamp" ] && ! tokcost_inputs_newer_than "$_stamp"; then
     return 0
   fi
