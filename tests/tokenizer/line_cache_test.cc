@@ -3,6 +3,7 @@
 #include "tokenizer/internal/line_cache.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <string>
 
 namespace tokcost::tokenizer_internal {
@@ -27,6 +28,19 @@ TEST_CASE("A bucket keeps its four newest chunks") {
   for (int i = 0; i < 5; ++i) cache.Insert("chunk number " + std::to_string(i), h, i + 1);
   CHECK(cache.Find("chunk number 0", h) == -1);
   for (int i = 1; i < 5; ++i) CHECK(cache.Find("chunk number " + std::to_string(i), h) == i + 1);
+}
+
+TEST_CASE("Lines that differ only in their last digits do not crowd into few buckets") {
+  LineCountCache cache;
+  char line[16];
+  auto numbered = [&](int i) {
+    std::snprintf(line, sizeof(line), "line %06d\n", i);
+    return std::string(line);
+  };
+  for (int i = 0; i < 2000; ++i) cache.Insert(numbered(i), LineCountCache::Hash(numbered(i)), 3);
+  int found = 0;
+  for (int i = 0; i < 2000; ++i) found += cache.Find(numbered(i), LineCountCache::Hash(numbered(i))) == 3;
+  CHECK(found == 2000);  // 800 when they shared 200 buckets
 }
 
 TEST_CASE("A full arena starts afresh and goes on caching") {
