@@ -49,4 +49,16 @@ const Tokenizer& GetTokenizer(const std::string& name) {
   return *(cache[name] = std::move(*tok));
 }
 
+std::string RandomWord(std::mt19937& rng, const std::vector<std::string>& alphabet,
+                       size_t max_bytes) {
+  std::string word;
+  const size_t target = rng() % (max_bytes + 1);
+  while (word.size() < target) {
+    const std::string& letter = alphabet[rng() % alphabet.size()];
+    if (word.size() + letter.size() > max_bytes) break;
+    word += letter;
+  }
+  return word;
+}
+
 }  // namespace tokcost::testing

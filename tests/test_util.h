@@ -2,7 +2,9 @@
 #ifndef TOKCOST_TESTS_TEST_UTIL_H_
 #define TOKCOST_TESTS_TEST_UTIL_H_
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "tokenizer/tokenizer.h"
 
@@ -21,6 +23,11 @@ const Tokenizer& GetTokenizer(const std::string& name);
 
 // The names in data/tokenizers.json, in order.
 std::vector<std::string> TokenizerNames();
+
+// A word of letters drawn from `alphabet`, of up to max_bytes bytes (its
+// length drawn first, so some words are empty).
+std::string RandomWord(std::mt19937& rng, const std::vector<std::string>& alphabet,
+                       size_t max_bytes);
 
 }  // namespace tokcost::testing
 

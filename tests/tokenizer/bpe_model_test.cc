@@ -59,14 +59,7 @@ TEST_CASE("ignore_merges takes a whole word found in the vocabulary") {
 std::string RandomWord(std::mt19937& rng, size_t max_bytes) {
   static const std::vector<std::string> kAlphabet = {"a", "e", "i", "n", "o", "r", "s",
                                                      "t", " ", "l", "\xD0\xBE", "\xD0\xB0"};
-  std::string word;
-  const size_t target = rng() % (max_bytes + 1);
-  while (word.size() < target) {
-    const std::string& letter = kAlphabet[rng() % kAlphabet.size()];
-    if (word.size() + letter.size() > max_bytes) break;
-    word += letter;
-  }
-  return word;
+  return testing::RandomWord(rng, kAlphabet, max_bytes);
 }
 
 TEST_CASE("Quadratic and heap merge loops agree on o200k") {

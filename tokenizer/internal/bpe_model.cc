@@ -46,6 +46,9 @@ bool BpeModel::Finish(std::string* error) {
       }
     }
   }
+  if (options_.byte_level && options_.rank_is_concatenation_id && !two_byte_) {
+    two_byte_ = TwoByteSymbols::Build(vocab_);
+  }
   return true;
 }
 
@@ -117,7 +120,7 @@ __attribute__((always_inline)) inline void BpeModel::UpdateQuadratic(
 }
 
 void BpeModel::StartQuadratic(std::string_view word, int32_t n, QuadraticWord* w,
-                              PairCacheSlot* cache) const {
+                              PairCacheSlot* cache, const uint32_t* starts) const {
   // The links and byte offsets of n untouched symbols, copied whole from
   // tables (fixed-size copies, no loop per symbol).
   struct Initial {
@@ -136,7 +139,11 @@ void BpeModel::StartQuadratic(std::string_view word, int32_t n, QuadraticWord* w
   }();
   w->word = word;
   w->n = n;
-  std::memcpy(w->starts, kInitial.starts, sizeof(kInitial.starts));
+  if (starts == nullptr) {
+    std::memcpy(w->starts, kInitial.starts, sizeof(kInitial.starts));
+  } else {
+    std::memcpy(w->starts, starts, sizeof(uint32_t) * n);
+  }
   std::memcpy(w->prev, kInitial.prev, sizeof(kInitial.prev));
   std::memcpy(w->next, kInitial.next, sizeof(kInitial.next));
   w->starts[w->n] = static_cast<uint32_t>(word.size());
@@ -197,6 +204,8 @@ void BpeModel::MergeWord(std::string_view word, Scratch* scratch,
 void BpeModel::CountWords(const std::string_view* words, size_t count, uint32_t* counts,
                           Scratch* scratch) const {
   PairCacheSlot* cache = pair_caches.Get(serial_).slots;
+  const TwoByteSymbols* two_byte = two_byte_ ? &*two_byte_ : nullptr;
+  uint32_t starts[QuadraticWord::kMaxSymbols];
   size_t next = 0;
   // Starts the next word that needs the merge loop in *w, counting the
   // words before it that do not; false when none is left.
@@ -214,10 +223,29 @@ void BpeModel::CountWords(const std::string_view* words, size_t count, uint32_t*
         counts[next] = 1;
         continue;
       }
-      for (size_t k = 0; k < word.size(); ++k) {  // byte-level initial symbols
-        w->ids[k] = byte_ids_[static_cast<unsigned char>(word[k])];
+      if (two_byte == nullptr) {
+        for (size_t k = 0; k < word.size(); ++k) {  // byte-level initial symbols
+          w->ids[k] = byte_ids_[static_cast<unsigned char>(word[k])];
+        }
+        StartQuadratic(word, static_cast<int32_t>(word.size()), w, cache);
+      } else {
+        // Bytes, and two-byte characters as one symbol where the table
+        // allows it (Russian words: half the symbols, half the merges).
+        const auto* u = reinterpret_cast<const unsigned char*>(word.data());
+        const size_t size = word.size();
+        int32_t n = 0;
+        for (size_t k = 0; k < size; ++n) {
+          starts[n] = static_cast<uint32_t>(k);
+          if (const uint32_t id = u[k] < 0xC2 ? kNoId : two_byte->At(u, k, size); id != kNoId) {
+            w->ids[n] = id;
+            k += 2;
+          } else {
+            w->ids[n] = byte_ids_[u[k]];
+            ++k;
+          }
+        }
+        StartQuadratic(word, n, w, cache, starts);
       }
-      StartQuadratic(word, static_cast<int32_t>(word.size()), w, cache);
       *index = next++;
       return true;
     }

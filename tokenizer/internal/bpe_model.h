@@ -14,11 +14,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenizer/internal/flat_map.h"
+#include "tokenizer/internal/two_byte_symbols.h"
 
 namespace tokcost::tokenizer_internal {
 
@@ -95,6 +98,13 @@ class BpeModel {
   bool LoadMerges(const char* data, size_t size, std::shared_ptr<const void> keep_alive) {
     return PairMap::Deserialize(data, size, std::move(keep_alive), &pairs_);
   }
+  // The two-byte symbols of a tiktoken model as bytes (empty for others),
+  // and a table read back from them (TwoByteSymbols::Deserialize) to use.
+  // Set before Finish, which otherwise builds them.
+  std::string SerializeTwoByteSymbols() const {
+    return two_byte_ ? two_byte_->Serialize() : std::string();
+  }
+  void SetTwoByteSymbols(TwoByteSymbols symbols) { two_byte_ = std::move(symbols); }
   // Call once after the last AddToken: resolves the initial-symbol tables.
   // Returns false (with a reason) when a byte has no token.
   bool Finish(std::string* error);
@@ -116,7 +126,8 @@ class BpeModel {
   // Short words of byte-level models are merged several at a time, one
   // merge step of each in turn: a step waits on table lookups that miss the
   // CPU caches, and steps of different words do not depend on each other,
-  // so their misses overlap.
+  // so their misses overlap. For tiktoken models, two-byte characters start
+  // as one symbol where that provably merges the same (two_byte_symbols.h).
   void CountWords(const std::string_view* words, size_t count, uint32_t* counts,
                   Scratch* scratch) const;
 
@@ -143,9 +154,10 @@ class BpeModel {
     return m;
   }
   // Sets up *w for `word`, whose n initial symbols the caller put in w->ids,
-  // and looks up their pairs.
+  // and looks up their pairs. `starts`: the byte where each symbol starts
+  // (byte-level, when some are not single bytes); null: symbol i at byte i.
   void StartQuadratic(std::string_view word, int32_t n, QuadraticWord* w,
-                      PairCacheSlot* cache) const;
+                      PairCacheSlot* cache, const uint32_t* starts = nullptr) const;
   // One merge; false when nothing merges any more.
   bool StepQuadratic(QuadraticWord* w, PairCacheSlot* cache) const;
   // The pair of symbol i and the next: its rank and what it becomes.
@@ -154,6 +166,7 @@ class BpeModel {
 
   Options options_;
   uint64_t serial_;
+  std::optional<TwoByteSymbols> two_byte_;  // tiktoken models only
   BytesToIdMap vocab_;
   PairMap pairs_;
   uint32_t byte_ids_[256];  // byte-level: the token of each byte;
