@@ -130,7 +130,7 @@ class BasicPieceCountCache {
 class SharedPieceCountCache {
  public:
   static constexpr size_t kMaxPiece = 28;
-  static constexpr size_t kBuckets = size_t{1} << 17;  // 8 MB
+  static constexpr size_t kBuckets = size_t{1} << 16;  // 4 MB
 
   SharedPieceCountCache()
       : memory_(kBuckets * sizeof(Bucket), AnonymousMemory::kHugePages),
@@ -237,14 +237,19 @@ class SharedPieceCountCache {
   Bucket* buckets_;  // memory_, typed; zero pages are empty buckets
 };
 
-// 8 MB (PieceCountCache) and 2 MB (16 and 8 until 2026-12-05): a first
-// pass touches nearly every page of them, and fresh memory is dear on the
-// VMs these run on. A process's first count of the corpus spent a median
-// 28 ms in the kernel with the larger ones, 4 ms with these (o200k, eight
-// processes of each, alternated; wall 157 -> 125 ms). Line chunks
-// (line_cache.h) took over most of the repeats a larger cache caught.
+// 4 MB (PieceCountCache) and 512 KB (16 MB and 8 MB until the tenth
+// session, 8 MB and 2 MB until the thirteenth): a first pass touches nearly
+// every page of them, and fresh memory is dear on the VMs these run on. A
+// process's first count of the corpus spent a median 28 ms in the kernel
+// with the largest, 4 ms with the next (o200k, eight processes of each,
+// alternated; wall 157 -> 125 ms). Line chunks (line_cache.h) took over
+// most of the repeats a larger cache caught, and two-byte symbols made a
+// miss cheaper: halving both again cost 0.6% more instructions (one cold
+// Count of the corpus, cachegrind, o200k) and 4 MB less memory new to the
+// process; `count` of the 19.8 MB mix and of 6.5 MB of random multi-script
+// words took as long or less (perf stat -r 5, two alternations).
 using PieceCountCache = SharedPieceCountCache;
-using LongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 13>;
+using LongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 11>;
 
 }  // namespace tokcost::tokenizer_internal
 
