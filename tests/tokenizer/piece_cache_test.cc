@@ -42,6 +42,20 @@ TEST_CASE("A shared bucket keeps its two newest pieces, found by their bytes") {
   CHECK(cache.Find("next", h) == -1);
 }
 
+TEST_CASE("Two-byte pieces have a table of their own, by their bytes") {
+  SharedPieceCountCache cache;
+  CHECK(cache.FindTwoBytes("ab") == -1);
+  cache.Insert("ab", 1, 1);
+  cache.Insert("\xD0\xB0", 1, 2);  // the same hash: no bucket is involved
+  CHECK(cache.FindTwoBytes("ab") == 1);
+  CHECK(cache.Find("ab", 999) == 1);
+  CHECK(cache.FindTwoBytes("\xD0\xB0") == 2);
+  CHECK(cache.FindTwoBytes("ba") == -1);
+  CHECK(cache.Find("abc", 1) == -1);  // nor did they go into the bucket
+  cache.Clear();
+  CHECK(cache.FindTwoBytes("ab") == -1);
+}
+
 TEST_CASE("Threads sharing buckets never read another piece's count") {
   SharedPieceCountCache cache;
   // 64 pieces of several lengths (sharing prefixes, so a torn copy could
