@@ -9,12 +9,15 @@
 // BM_Count_Docs/<name>:  the corpus cut into ~4 KB documents at line ends.
 // BM_PreTokenize/<name>: the pre-tokenizer alone (scanners, no BPE).
 // BM_Bpe_DistinctPieces/<name>: BPE alone, on each distinct piece of the
-//   corpus once: the work a first pass does on piece-cache misses.
+//   corpus once, one at a time (MergeWord, as encoding does).
+// BM_Bpe_CountDistinctPieces/<name>: the same pieces as a first pass counts
+//   its piece-cache misses (CountWords, 16 at a time).
 // BM_Approx_Features: the approximation's single pass (--count approx).
 // BM_Utf8_Validate: the UTF-8 check every count makes first.
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -80,21 +83,29 @@ void PreTokenize(benchmark::State& state,
   state.counters["pieces"] = static_cast<double>(pieces.size());
 }
 
+// The corpus's distinct pieces, in order of first appearance, and their bytes.
+std::vector<std::string_view> DistinctPieces(const tokenizer_internal::Pipeline* pipeline,
+                                             const std::string& text, size_t* bytes) {
+  std::vector<std::string_view> pieces;
+  pipeline->pre_tokenizer.Split(text, &pieces);
+  std::unordered_set<std::string_view> seen;
+  std::vector<std::string_view> distinct;
+  *bytes = 0;
+  for (std::string_view p : pieces) {
+    if (seen.insert(p).second) {
+      distinct.push_back(p);
+      *bytes += p.size();
+    }
+  }
+  return distinct;
+}
+
 // Bytes processed are the distinct pieces' bytes.
 void BpeDistinctPieces(benchmark::State& state,
                        const tokenizer_internal::Pipeline* pipeline,
                        const std::string* text) {
-  std::vector<std::string_view> pieces;
-  pipeline->pre_tokenizer.Split(*text, &pieces);
-  std::unordered_set<std::string_view> seen;
-  std::vector<std::string_view> distinct;
   size_t bytes = 0;
-  for (std::string_view p : pieces) {
-    if (seen.insert(p).second) {
-      distinct.push_back(p);
-      bytes += p.size();
-    }
-  }
+  const std::vector<std::string_view> distinct = DistinctPieces(pipeline, *text, &bytes);
   tokenizer_internal::BpeModel::Scratch scratch;
   size_t tokens = 0;
   for (auto _ : state) {
@@ -102,6 +113,32 @@ void BpeDistinctPieces(benchmark::State& state,
     for (std::string_view p : distinct) {
       pipeline->model.MergeWord(p, &scratch);
       tokens += scratch.ids().size();
+    }
+    benchmark::DoNotOptimize(tokens);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["pieces"] = static_cast<double>(distinct.size());
+  state.counters["tokens"] = static_cast<double>(tokens);
+}
+
+// The same pieces through CountWords, 16 at a time as Count hands them over
+// (merged side by side; tiktoken models start two-byte characters as one
+// symbol where that merges the same).
+void BpeCountDistinctPieces(benchmark::State& state,
+                            const tokenizer_internal::Pipeline* pipeline,
+                            const std::string* text) {
+  size_t bytes = 0;
+  const std::vector<std::string_view> distinct = DistinctPieces(pipeline, *text, &bytes);
+  tokenizer_internal::BpeModel::Scratch scratch;
+  constexpr size_t kBatch = 16;
+  uint32_t counts[kBatch];
+  size_t tokens = 0;
+  for (auto _ : state) {
+    tokens = 0;
+    for (size_t i = 0; i < distinct.size(); i += kBatch) {
+      const size_t n = std::min(kBatch, distinct.size() - i);
+      pipeline->model.CountWords(&distinct[i], n, counts, &scratch);
+      for (size_t k = 0; k < n; ++k) tokens += counts[k];
     }
     benchmark::DoNotOptimize(tokens);
   }
@@ -184,6 +221,9 @@ int main(int argc, char** argv) {
           ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("BM_Bpe_DistinctPieces/" + spec.name).c_str(),
                                    BpeDistinctPieces, pipelines.back().get(), &text)
+          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("BM_Bpe_CountDistinctPieces/" + spec.name).c_str(),
+                                   BpeCountDistinctPieces, pipelines.back().get(), &text)
           ->Unit(benchmark::kMillisecond);
     }
   }
