@@ -65,6 +65,7 @@ void Pipeline::Run(std::string_view text, bool allow_special, TokenSink* sink) c
 namespace {
 
 thread_local ThreadCaches<LongPieceCountCache> long_piece_caches;
+thread_local ThreadCaches<WideLongPieceCountCache> wide_long_piece_caches;
 thread_local ThreadCaches<LineCountCache> line_caches;
 
 }  // namespace
@@ -98,15 +99,18 @@ __attribute__((noinline)) size_t Pipeline::CountLongPiece(std::string_view piece
     model.MergeWord(piece, scratch);
     return scratch->ids().size();
   }
-  LongPieceCountCache& cache = long_piece_caches.Get(model.serial());
-  const uint64_t h = LongPieceCountCache::Hash(piece);
-  int n = cache.Find(piece, h);
-  if (n < 0) {
-    model.MergeWord(piece, scratch);
-    n = static_cast<int>(scratch->ids().size());
-    cache.Insert(piece, h, n);
-  }
-  return static_cast<size_t>(n);
+  auto count = [&](auto& cache) {
+    const uint64_t h = cache.Hash(piece);
+    int n = cache.Find(piece, h);
+    if (n < 0) {
+      model.MergeWord(piece, scratch);
+      n = static_cast<int>(scratch->ids().size());
+      cache.Insert(piece, h, n);
+    }
+    return static_cast<size_t>(n);
+  };
+  return model.byte_level() ? count(long_piece_caches.Get(model.serial()))
+                            : count(wide_long_piece_caches.Get(model.serial()));
 }
 
 size_t Pipeline::Count(std::string_view text, bool allow_special) const {
