@@ -265,10 +265,7 @@ class SharedPieceCountCache {
 };
 
 // 4 MB (PieceCountCache) and 512 KB (16 MB and 8 MB until the tenth
-// session, 8 MB and 2 MB until the thirteenth; SentencePiece-style models
-// keep 2 MB for long pieces: a word of theirs with its mark and Russian
-// letters often passes 28 bytes, and with 512 KB Gemma 3's warm passes
-// were 8% slower, three alternations): a first pass touches nearly
+// session, 8 MB and 2 MB until the thirteenth): a first pass touches nearly
 // every page of them, and fresh memory is dear on the VMs these run on. A
 // process's first count of the corpus spent a median 28 ms in the kernel
 // with the largest, 4 ms with the next (o200k, eight processes of each,
@@ -278,9 +275,17 @@ class SharedPieceCountCache {
 // Count of the corpus, cachegrind, o200k) and 4 MB less memory new to the
 // process; `count` of the 19.8 MB mix and of 6.5 MB of random multi-script
 // words took as long or less (perf stat -r 5, two alternations).
+//
+// SentencePiece-style models have 8 MB for long pieces instead: they split
+// only before a space mark, so their pieces often pass 28 bytes (a Russian
+// word with its mark, or punctuation, a line break and the next line's
+// first word), and they have no line cache. With 2 MB, Gemma 3 missed
+// 54,400 long pieces in a first pass over the corpus and 50,000 again in
+// each warm pass (36.7-37.0 MB/s warm; 50.8-52.9 with 8 MB, for 6 MB more
+// fresh memory: 12.8 MB in all).
 using PieceCountCache = SharedPieceCountCache;
 using LongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 11>;
-using WideLongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 13>;
+using WideLongPieceCountCache = BasicPieceCountCache<128, size_t{1} << 15>;
 
 }  // namespace tokcost::tokenizer_internal
 
