@@ -79,6 +79,7 @@ void BpeModel::InitialSymbols(std::string_view word,
 // several fit side by side for CountWords).
 struct BpeModel::QuadraticWord {
   static constexpr int kMaxSymbols = kMaxQuadraticSymbols;
+  static_assert(kMaxSymbols < 128, "prev and next are int8_t, next[i] == n is past the end");
   std::string_view word;
   int32_t n;       // symbols at the start
   int32_t padded;  // n rounded up to 8: the rank scan reads 8 at a time
