@@ -1,6 +1,7 @@
 #include "tokenizer/internal/bpe_model.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <condition_variable>
 #include <mutex>
 #include <random>
@@ -113,6 +114,55 @@ TEST_CASE("CountWords gives each word MergeWord's count") {
     CheckCountWords(TinyModel({{"a", "a"}, {"e", "n"}, {" ", "t"}, {"t", "h"}, {"th", "e"},
                                {" t", "he"}, {"\xD0", "\xBE"}, {"\xD0\xBE", "\xD0\xBE"}}),
                     8);
+  }
+}
+
+TEST_CASE("A character model's symbols are the same from its cache of characters") {
+  // Characters, then byte fallback tokens <0x00>..<0xFF>.
+  BpeModel model(BpeModel::Options{.byte_level = false, .ignore_merges = false,
+                                   .byte_fallback = true});
+  const std::vector<std::string> chars = {"a", "\xD0\xB1", "\xE2\x82\xAC", "\xF0\x9D\x84\x9E",
+                                          std::string(1, '\0')};
+  uint32_t next = 0;
+  for (const std::string& c : chars) model.AddToken(c, next++);
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    model.AddToken(name, 100 + b);
+  }
+  std::string error;
+  REQUIRE(model.Finish(&error));
+  const std::vector<uint32_t> known = {0, 1, 2, 3, 4};
+  std::string word;
+  for (const std::string& c : chars) word += c;
+  for (int round = 0; round < 3; ++round) {  // the later rounds read the cache
+    CHECK(Encode(model, word) == known);
+    // Not in the vocabulary: its bytes' fallback tokens, every time.
+    CHECK(Encode(model, "\xD0\xB2") == std::vector<uint32_t>{100 + 0xD0, 100 + 0xB2});
+    // A character cut short by the word's end: the byte that is there.
+    CHECK(Encode(model, "a\xD0") == std::vector<uint32_t>{0, 100 + 0xD0});
+    // Ill-formed: a lead byte, then no continuation byte.
+    CHECK(Encode(model, "\xD0" "a") == std::vector<uint32_t>{100 + 0xD0, 100 + 'a'});
+  }
+  // 5,000 distinct characters through 4,096 entries: each still its own.
+  BpeModel wide(BpeModel::Options{.byte_level = false, .ignore_merges = false,
+                                  .byte_fallback = true});
+  std::vector<std::string> many;
+  for (uint32_t cp = 0x4E00; cp < 0x4E00 + 5000; ++cp) {
+    many.push_back({static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                    static_cast<char>(0x80 | (cp & 0x3F))});
+    wide.AddToken(many.back(), static_cast<uint32_t>(many.size() - 1));
+  }
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof(name), "<0x%02X>", b);
+    wide.AddToken(name, 10000 + b);
+  }
+  REQUIRE(wide.Finish(&error));
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < many.size(); ++i) {
+      REQUIRE(Encode(wide, many[i]) == std::vector<uint32_t>{static_cast<uint32_t>(i)});
+    }
   }
 }
 

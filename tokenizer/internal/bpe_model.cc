@@ -46,10 +46,35 @@ bool BpeModel::Finish(std::string* error) {
       }
     }
   }
+  if (!options_.byte_level) {
+    char_ids_ = std::make_unique<std::atomic<uint64_t>[]>(size_t{1} << kCharIdBits);
+  }
   if (options_.byte_level && options_.rank_is_concatenation_id && !two_byte_) {
     two_byte_ = TwoByteSymbols::Build(vocab_);
   }
   return true;
+}
+
+// The key is the character's bytes, which the lead byte counts when the
+// ones after it are continuation bytes; anything else (a character cut
+// short or ill-formed, NUL) is looked up directly, so no two byte strings
+// share a key.
+uint32_t BpeModel::CharId(std::string_view c, int len) const {
+  if (static_cast<int>(c.size()) != len || char_ids_ == nullptr) return vocab_.Find(c);
+  // Byte by byte, not a memcpy of variable length (a call, here).
+  const auto* u = reinterpret_cast<const unsigned char*>(c.data());
+  uint32_t key = u[0];
+  for (int i = 1; i < len; ++i) {
+    if ((u[i] & 0xC0) != 0x80) return vocab_.Find(c);
+    key |= static_cast<uint32_t>(u[i]) << (8 * i);
+  }
+  if (key == 0) return vocab_.Find(c);
+  std::atomic<uint64_t>& slot = char_ids_[(key * 0x9E3779B1u) >> (32 - kCharIdBits)];
+  const uint64_t entry = slot.load(std::memory_order_relaxed);
+  if ((entry >> 32) == key) return static_cast<uint32_t>(entry);
+  const uint32_t id = vocab_.Find(c);
+  slot.store(static_cast<uint64_t>(key) << 32 | id, std::memory_order_relaxed);
+  return id;
 }
 
 void BpeModel::InitialSymbols(std::string_view word,
@@ -60,8 +85,11 @@ void BpeModel::InitialSymbols(std::string_view word,
     return;
   }
   for (size_t pos = 0; pos < word.size();) {
-    int len = Utf8Length(static_cast<unsigned char>(word[pos]));
-    uint32_t id = vocab_.Find(word.substr(pos, len));
+    // A character cut short by the word's end is its bytes that are there
+    // (the fallback below read past the word before).
+    const int len = static_cast<int>(
+        std::min<size_t>(Utf8Length(static_cast<unsigned char>(word[pos])), word.size() - pos));
+    uint32_t id = CharId(word.substr(pos, len), len);
     if (id != kNoId) {
       ids->push_back(id);
     } else if (options_.byte_fallback) {

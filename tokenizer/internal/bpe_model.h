@@ -12,6 +12,7 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_BPE_MODEL_H_
 #define TOKCOST_TOKENIZER_INTERNAL_BPE_MODEL_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -140,6 +141,11 @@ class BpeModel {
   struct QuadraticWord;  // bpe_model.cc
 
   void InitialSymbols(std::string_view word, std::vector<uint32_t>* ids) const;
+  // The token of one UTF-8 character of `len` bytes, or kNoId. Models whose initial
+  // symbols are characters look each one up: a vocabulary lookup per
+  // character was 16% of Gemma 3's count of the corpus, so recent ones are
+  // kept in char_ids_.
+  uint32_t CharId(std::string_view c, int len) const;
   // The merge of two adjacent symbols; `bytes` are the two together (only
   // read by tiktoken models, whose ranks are looked up by bytes).
   Merge PairOf(uint32_t left, uint32_t right, std::string_view bytes,
@@ -172,6 +178,11 @@ class BpeModel {
   Options options_;
   uint64_t serial_;
   std::optional<TwoByteSymbols> two_byte_;  // tiktoken models only
+  // Character models: 4,096 entries of (character's bytes << 32 | id),
+  // direct-mapped; 0 is empty. Relaxed atomics: any thread may fill an
+  // entry, and an entry read whole is always right for its key.
+  static constexpr int kCharIdBits = 12;
+  std::unique_ptr<std::atomic<uint64_t>[]> char_ids_;
   BytesToIdMap vocab_;
   PairMap pairs_;
   uint32_t byte_ids_[256];  // byte-level: the token of each byte;
