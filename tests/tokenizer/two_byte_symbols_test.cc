@@ -85,6 +85,57 @@ TEST_CASE("The same on the character's right") {
   CHECK(CountWordsCount(model, word) == 2);
 }
 
+// A byte-level model with a merge table: every byte (ids 0-255), every
+// merge's operands and result as tokens, then the merges ranked in order (a
+// merge may rank before the one that makes its operand, as in the third
+// case below).
+BpeModel MergeModel(const std::vector<std::pair<std::string, std::string>>& merges) {
+  BpeModel model(BpeModel::Options{.byte_level = true, .ignore_merges = false});
+  uint32_t next = 0;
+  for (int b = 0; b < 256; ++b) model.AddToken(std::string(1, static_cast<char>(b)), next++);
+  for (const auto& [l, r] : merges) {
+    for (const std::string& t : {l, r, l + r}) {
+      if (model.Find(t) == kNoId) model.AddToken(t, next++);
+    }
+  }
+  uint32_t rank = 0;
+  for (const auto& [l, r] : merges) {
+    model.AddMerge(model.Find(l), model.Find(r), rank++, model.Find(l + r));
+  }
+  std::string error;
+  REQUIRE(model.Finish(&error));
+  return model;
+}
+
+TEST_CASE("Merge tables: each condition is the only thing between a right and a wrong count") {
+  const std::string word = "a" + kE + "b";
+  SECTION("a merge joins a symbol ending with the byte before to the lead byte") {
+    // [a\xC3, \xA9, b] from bytes; [a, éb] if é started whole.
+    BpeModel model = MergeModel({{"a", "\xC3"}, {"\xC3", "\xA9"}, {kE, "b"}});
+    REQUIRE(MergeCount(model, word) == 3);
+    CHECK(CountWordsCount(model, word) == 3);
+  }
+  SECTION("a merge joins the second byte to a symbol starting with the byte after") {
+    // [a, \xC3, \xA9b] from bytes; [aé, b] if é started whole.
+    BpeModel model = MergeModel({{"\xA9", "b"}, {"\xC3", "\xA9"}, {"a", kE}});
+    REQUIRE(MergeCount(model, word) == 3);
+    CHECK(CountWordsCount(model, word) == 3);
+  }
+  SECTION("a merge ranked before the character's makes a symbol holding it") {
+    // [xa, éz] from bytes; [x, aé, z] if é started whole.
+    BpeModel model =
+        MergeModel({{"a", kE}, {"x", "a"}, {"\xC3", "\xA9"}, {kE, "z"}});
+    const std::string xaez = "xa" + kE + "z";
+    REQUIRE(MergeCount(model, xaez) == 2);
+    CHECK(CountWordsCount(model, xaez) == 2);
+  }
+  SECTION("none of them: é starts whole and counts the same") {
+    BpeModel model = MergeModel({{"\xC3", "\xA9"}, {kE, "b"}, {"a", kE + "b"}});
+    REQUIRE(MergeCount(model, word) == 1);
+    CHECK(CountWordsCount(model, word) == 1);
+  }
+}
+
 TEST_CASE("At: where a character may start as one symbol") {
   BytesToIdMap vocab;
   for (int b = 0; b < 256; ++b) vocab.Insert(std::string(1, static_cast<char>(b)), b);
@@ -131,11 +182,18 @@ TEST_CASE("The table comes back whole from its bytes; damaged bytes are refused"
   CHECK_FALSE(TwoByteSymbols::Deserialize(bad, &back));
 }
 
-TEST_CASE("CountWords with two-byte symbols counts as MergeWord on the tiktoken vocabularies") {
-  for (const auto& [name, scanner] :
-       {std::pair{"o200k_base", "o200k"}, std::pair{"cl100k_base", "cl100k"}}) {
-    StatusOr<std::unique_ptr<Pipeline>> p = LoadTiktoken(
-        testing::VocabDir() + "/" + name + "/" + name + ".tiktoken", scanner, {});
+TEST_CASE("CountWords with two-byte symbols counts as MergeWord on real vocabularies") {
+  struct Vocabulary {
+    const char* name;
+    const char* scanner;  // tiktoken files; "" for tokenizer.json
+  };
+  for (const Vocabulary& v :
+       {Vocabulary{"o200k_base", "o200k"}, Vocabulary{"cl100k_base", "cl100k"},
+        Vocabulary{"qwen3", ""}, Vocabulary{"llama3", ""}}) {
+    const std::string name = v.name, dir = testing::VocabDir() + "/" + name + "/";
+    StatusOr<std::unique_ptr<Pipeline>> p =
+        *v.scanner != '\0' ? LoadTiktoken(dir + name + ".tiktoken", v.scanner, {})
+                            : LoadHuggingFace(dir + "tokenizer.json");
     REQUIRE(p.ok());
     const BpeModel& model = (*p)->model;
     std::mt19937 rng(11);

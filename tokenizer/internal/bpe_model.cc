@@ -49,8 +49,10 @@ bool BpeModel::Finish(std::string* error) {
   if (!options_.byte_level) {
     char_ids_ = std::make_unique<std::atomic<uint64_t>[]>(size_t{1} << kCharIdBits);
   }
-  if (options_.byte_level && options_.rank_is_concatenation_id && !two_byte_) {
-    two_byte_ = TwoByteSymbols::Build(vocab_);
+  if (options_.byte_level && !two_byte_) {
+    two_byte_ = options_.rank_is_concatenation_id
+                    ? TwoByteSymbols::Build(vocab_)
+                    : TwoByteSymbols::BuildFromMerges(vocab_, pairs_, byte_ids_);
   }
   return true;
 }

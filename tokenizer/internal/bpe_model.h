@@ -104,7 +104,7 @@ class BpeModel {
   bool LoadMerges(const char* data, size_t size, std::shared_ptr<const void> keep_alive) {
     return PairMap::Deserialize(data, size, std::move(keep_alive), &pairs_);
   }
-  // The two-byte symbols of a tiktoken model as bytes (empty for others),
+  // The two-byte symbols of a byte-level model as bytes (empty for others),
   // and a table read back from them (TwoByteSymbols::Deserialize) to use.
   // Set before Finish, which otherwise builds them.
   std::string SerializeTwoByteSymbols() const {
@@ -132,8 +132,9 @@ class BpeModel {
   // Short words of byte-level models are merged several at a time, one
   // merge step of each in turn: a step waits on table lookups that miss the
   // CPU caches, and steps of different words do not depend on each other,
-  // so their misses overlap. For tiktoken models, two-byte characters start
-  // as one symbol where that provably merges the same (two_byte_symbols.h).
+  // so their misses overlap. For byte-level models, two-byte characters
+  // start as one symbol where that provably merges the same
+  // (two_byte_symbols.h).
   void CountWords(const std::string_view* words, size_t count, uint32_t* counts,
                   Scratch* scratch) const;
 
@@ -177,7 +178,7 @@ class BpeModel {
 
   Options options_;
   uint64_t serial_;
-  std::optional<TwoByteSymbols> two_byte_;  // tiktoken models only
+  std::optional<TwoByteSymbols> two_byte_;  // byte-level models only
   // Character models: 4,096 entries of (character's bytes << 32 | id),
   // direct-mapped; 0 is empty. Relaxed atomics: any thread may fill an
   // entry, and an entry read whole is always right for its key.

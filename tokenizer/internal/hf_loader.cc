@@ -9,6 +9,7 @@
 
 #include "tokenizer/internal/compiled_file.h"
 #include "tokenizer/internal/loaders.h"
+#include "tokenizer/internal/two_byte_symbols.h"
 #include "tokenizer/internal/unicode.h"
 #include "tools/base/file_util.h"
 
@@ -229,7 +230,8 @@ StatusOr<HfSpec> ParseFile(const std::string& path) {
 // build them from spec.tokens and spec.merges.
 StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const HfSpec& spec,
                                                   const CompiledFile* vocab = nullptr,
-                                                  const CompiledFile* merges = nullptr) {
+                                                  const CompiledFile* merges = nullptr,
+                                                  const CompiledFile* two_byte = nullptr) {
   std::vector<PreTokenizer::Stage> stages;
   for (const HfSpec::Stage& st : spec.stages) {
     if (!st.is_regex) {
@@ -260,6 +262,13 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
     for (const HfSpec::MergeRule& m : spec.merges) {
       pipeline->model.AddMerge(m.left, m.right, m.rank, m.merged);
     }
+  }
+  if (two_byte != nullptr && two_byte->size > 0) {
+    TwoByteSymbols symbols;
+    if (!TwoByteSymbols::Deserialize(std::string_view(two_byte->data, two_byte->size), &symbols)) {
+      return InternalError(path + ".tokcost-idx: damaged two-byte symbol table");
+    }
+    pipeline->model.SetTwoByteSymbols(std::move(symbols));
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
@@ -300,7 +309,7 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
 // the table): little-endian u32 numbers, strings and lists as (length,
 // contents), in the order Visit gives. Writer and Reader share Visit, so
 // the two directions cannot drift apart.
-constexpr char kCompiledMagic[] = "TKCHF03";
+constexpr char kCompiledMagic[] = "TKCHF04";  // 04: the two-byte symbols
 
 template <typename Archive>
 void Visit(Archive& a, HfSpec& s) {
@@ -401,7 +410,8 @@ class Reader {
 
 std::string Serialize(HfSpec spec, const BpeModel& model) {
   std::string out;
-  for (const std::string& table : {model.SerializeVocab(), model.SerializeMerges()}) {
+  for (const std::string& table :
+       {model.SerializeVocab(), model.SerializeMerges(), model.SerializeTwoByteSymbols()}) {
     const uint64_t n = table.size();
     out.append(reinterpret_cast<const char*>(&n), sizeof(n));
     out += table;
@@ -413,11 +423,12 @@ std::string Serialize(HfSpec spec, const BpeModel& model) {
   return out + w.out();
 }
 
-// Splits a compiled file into its vocabulary and merge tables and the rest
-// of HfSpec.
-bool Deserialize(const CompiledFile& c, CompiledFile* vocab, CompiledFile* merges, HfSpec* spec) {
+// Splits a compiled file into its vocabulary, merge and two-byte symbol
+// tables (the last empty for models without one) and the rest of HfSpec.
+bool Deserialize(const CompiledFile& c, CompiledFile* vocab, CompiledFile* merges,
+                 CompiledFile* two_byte, HfSpec* spec) {
   size_t at = 0;
-  for (CompiledFile* table : {vocab, merges}) {
+  for (CompiledFile* table : {vocab, merges, two_byte}) {
     uint64_t n;
     if (c.size - at < sizeof(n)) return false;
     std::memcpy(&n, c.data + at, sizeof(n));
@@ -436,11 +447,12 @@ bool Deserialize(const CompiledFile& c, CompiledFile* vocab, CompiledFile* merge
 StatusOr<std::unique_ptr<Pipeline>> LoadHuggingFace(const std::string& path) {
   if (std::optional<CompiledFile> c = MapCompiled(path, kCompiledMagic)) {
     HfSpec spec;
-    CompiledFile vocab, merges;
+    CompiledFile vocab, merges, two_byte;
     // Anything wrong with a compiled file: rebuilt from the JSON below,
     // which also reports any error in the vocabulary itself.
-    if (Deserialize(*c, &vocab, &merges, &spec)) {
-      StatusOr<std::unique_ptr<Pipeline>> pipeline = BuildPipeline(path, spec, &vocab, &merges);
+    if (Deserialize(*c, &vocab, &merges, &two_byte, &spec)) {
+      StatusOr<std::unique_ptr<Pipeline>> pipeline =
+          BuildPipeline(path, spec, &vocab, &merges, &two_byte);
       if (pipeline.ok()) return pipeline;
     }
   }

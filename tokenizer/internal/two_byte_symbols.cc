@@ -13,6 +13,63 @@ bool IsContinuation(unsigned char b) { return (b & 0xC0) == 0x80; }
 
 }  // namespace
 
+void TwoByteSymbols::NoteHolder(std::string_view bytes, uint32_t rank,
+                                const std::vector<uint32_t>& ranks) {
+  const size_t n = bytes.size();
+  const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
+  for (size_t i = 0; i + 1 < n; ++i) {
+    if (!IsLead(u[i]) || !IsContinuation(u[i + 1])) continue;
+    const int c = (u[i] - 0xC2) * 64 + (u[i + 1] & 0x3F);
+    if (ids_[c] == kNoId || rank >= ranks[c]) continue;
+    if (outranked_[c] == 0) {
+      contexts_.emplace_back();
+      outranked_[c] = static_cast<uint16_t>(contexts_.size());
+    }
+    Context& x = contexts_[outranked_[c] - 1];
+    if (i > 0) Set(x.before, u[i - 1]);
+    if (i + 2 < n) Set(x.after, u[i + 2]);
+  }
+}
+
+TwoByteSymbols TwoByteSymbols::BuildFromMerges(const BytesToIdMap& vocab, const PairMap& merges,
+                                               const uint32_t byte_ids[256]) {
+  TwoByteSymbols s;
+  std::vector<uint32_t> ranks(kChars, kNoId);  // of the merge that makes each character
+  for (int lead = 0xC2; lead <= 0xDF; ++lead) {
+    for (int second = 0x80; second <= 0xBF; ++second) {
+      const Merge m = merges.Find(byte_ids[lead], byte_ids[second]);
+      const int c = (lead - 0xC2) * 64 + (second & 0x3F);
+      s.ids_[c] = m.merged;
+      ranks[c] = m.rank;
+    }
+  }
+  std::vector<std::string_view> bytes;  // of each id
+  vocab.ForEach([&bytes](std::string_view token, uint32_t id) {
+    if (id >= bytes.size()) bytes.resize(id + 1);
+    bytes[id] = token;
+  });
+  auto bytes_of = [&bytes](uint32_t id) {
+    return id < bytes.size() ? bytes[id] : std::string_view();
+  };
+  std::string joined;
+  merges.ForEach([&](uint32_t left, uint32_t right, Merge m) {
+    const std::string_view a = bytes_of(left), b = bytes_of(right);
+    if (a.empty() || b.empty()) return;
+    const auto* ua = reinterpret_cast<const unsigned char*>(a.data());
+    const auto* ub = reinterpret_cast<const unsigned char*>(b.data());
+    // A symbol ending with p joined to a lone lead byte L.
+    if (b.size() == 1 && IsLead(ub[0])) {
+      s.ends_before_lead_[ua[a.size() - 1]] |= uint32_t{1} << (ub[0] - 0xC2);
+    }
+    // A lone second byte T joined to a symbol starting with n.
+    if (a.size() == 1 && IsContinuation(ua[0])) Set(s.starts_after_second_[ua[0] & 0x3F], ub[0]);
+    joined.assign(a);
+    joined += b;
+    s.NoteHolder(joined, m.rank, ranks);
+  });
+  return s;
+}
+
 TwoByteSymbols TwoByteSymbols::Build(const BytesToIdMap& vocab) {
   TwoByteSymbols s;
   for (int lead = 0xC2; lead <= 0xDF; ++lead) {
@@ -21,7 +78,8 @@ TwoByteSymbols TwoByteSymbols::Build(const BytesToIdMap& vocab) {
       s.ids_[(lead - 0xC2) * 64 + (second & 0x3F)] = vocab.Find(std::string_view(c, 2));
     }
   }
-  vocab.ForEach([&s](std::string_view token, uint32_t rank) {
+  const std::vector<uint32_t> ranks = s.ids_;  // a token's rank is its id
+  vocab.ForEach([&s, &ranks](std::string_view token, uint32_t rank) {
     const size_t n = token.size();
     if (n < 2) return;
     const auto* u = reinterpret_cast<const unsigned char*>(token.data());
@@ -35,19 +93,7 @@ TwoByteSymbols TwoByteSymbols::Build(const BytesToIdMap& vocab) {
     for (; w + 8 <= n; w += 8) high |= Load64(token.data() + w);
     high |= HeadBytes(token.data() + w, n - w);
     if ((high & 0x8080808080808080ULL) == 0) return;
-    for (size_t i = 0; i + 1 < n; ++i) {
-      if (!IsLead(u[i]) || !IsContinuation(u[i + 1])) continue;
-      const int c = (u[i] - 0xC2) * 64 + (u[i + 1] & 0x3F);
-      if (s.ids_[c] == kNoId || rank > s.ids_[c]) continue;
-      // A token holding the character ranks before it.
-      if (s.outranked_[c] == 0) {
-        s.contexts_.emplace_back();
-        s.outranked_[c] = static_cast<uint16_t>(s.contexts_.size());
-      }
-      Context& x = s.contexts_[s.outranked_[c] - 1];
-      if (i > 0) Set(x.before, u[i - 1]);
-      if (i + 2 < n) Set(x.after, u[i + 2]);
-    }
+    s.NoteHolder(token, rank, ranks);
   });
   return s;
 }

@@ -1,22 +1,30 @@
 // Two-byte UTF-8 characters as one initial BPE symbol, where that provably
-// merges the same as starting from their bytes (tiktoken vocabularies, whose
-// ranks are token ids). A Russian word then starts with half the symbols
-// and skips the merges that only rebuild its letters.
+// merges the same as starting from their bytes (byte-level models: tiktoken
+// vocabularies, where two symbols merge when their bytes together are a
+// token, ranked by its id; and Hugging Face merge tables). A Russian word
+// then starts with half the symbols and skips the merges that only rebuild
+// its letters.
 //
 //   TwoByteSymbols symbols = TwoByteSymbols::Build(vocab);
 //   uint32_t id = symbols.At(word_bytes, k, word_size);  // kNoId: use the bytes
 //
 // Built once per vocabulary and kept in its compiled file (a pass over o200k
-// costs 2-3 ms, at every start otherwise): a change to Build or to the
-// layout of Serialize needs a new magic in tiktoken_loader.cc.
+// costs 2-3 ms, at every start otherwise): a change to Build,
+// BuildFromMerges or the layout of Serialize needs a new magic in
+// tiktoken_loader.cc and hf_loader.cc.
 //
 // The conditions, checked at the character's place in the word (L its lead
-// byte, T its second, p the byte before it, n the byte after):
+// byte, T its second, p the byte before it, n the byte after), for a
+// tiktoken vocabulary:
 // - the character is a token;
 // - no token ends with p L (only through one could L merge with what
 //   precedes it) and none starts with T n (T with what follows), n being a
 //   byte that starts a character (in a word of invalid UTF-8 it may not);
 // - no token holding p L T or L T n ranks before the character.
+// For a merge table, the same with merges: L and T merge into the
+// character; no merge joins a symbol ending with p to L, or T to a symbol
+// starting with n; no merge ranked before L and T's makes a symbol holding
+// p L T or L T n.
 // Why that suffices: take the merges from bytes (run R) and from the
 // character as one symbol (run R'), BPE merging the lowest-ranked adjacent
 // pair, leftmost of equals, each time.
@@ -51,6 +59,9 @@ class TwoByteSymbols {
  public:
   // From a vocabulary whose ids are ranks (tiktoken).
   static TwoByteSymbols Build(const BytesToIdMap& vocab);
+  // From a byte-level merge table; byte_ids[b] is the token of byte b.
+  static TwoByteSymbols BuildFromMerges(const BytesToIdMap& vocab, const PairMap& merges,
+                                        const uint32_t byte_ids[256]);
 
   // As bytes for a compiled vocabulary file, and back (false: not a table
   // Serialize wrote).
@@ -86,6 +97,9 @@ class TwoByteSymbols {
   static constexpr int kChars = 30 * 64;  // lead bytes C2-DF
   using Bits = uint64_t[4];               // a set of bytes
   static bool Bit(const Bits& b, unsigned char x) { return ((b[x >> 6] >> (x & 63)) & 1) != 0; }
+  // Records that a symbol made at `rank` holds `bytes`: a character in it
+  // ranked after it may not start as one symbol beside its neighbours there.
+  void NoteHolder(std::string_view bytes, uint32_t rank, const std::vector<uint32_t>& ranks);
   static void Set(Bits& b, unsigned char x) { b[x >> 6] |= uint64_t{1} << (x & 63); }
   // The bytes before and after a character in tokens that hold it and rank
   // before it.
