@@ -303,12 +303,13 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
 }
 
 // The compiled form: the vocabulary's hash table as BytesToIdMap::Serialize
-// writes it and the merge table as PairMap::Serialize does (each after a
-// u64 length and padded to 8 bytes, so both are read in place from the
-// mapping, as for tiktoken), then the rest of HfSpec (its merges are in
-// the table): little-endian u32 numbers, strings and lists as (length,
-// contents), in the order Visit gives. Writer and Reader share Visit, so
-// the two directions cannot drift apart.
+// writes it, the merge table as PairMap::Serialize does and the two-byte
+// symbols as TwoByteSymbols::Serialize does (empty for character models;
+// each after a u64 length and padded to 8 bytes, so the first two are read
+// in place from the mapping, as for tiktoken), then the rest of HfSpec
+// (its merges are in the table): little-endian u32 numbers, strings and
+// lists as (length, contents), in the order Visit gives. Writer and Reader
+// share Visit, so the two directions cannot drift apart.
 constexpr char kCompiledMagic[] = "TKCHF04";  // 04: the two-byte symbols
 
 template <typename Archive>
