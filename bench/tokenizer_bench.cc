@@ -100,20 +100,17 @@ std::vector<std::string_view> DistinctPieces(const tokenizer_internal::Pipeline*
   return distinct;
 }
 
-// Bytes processed are the distinct pieces' bytes.
-void BpeDistinctPieces(benchmark::State& state,
-                       const tokenizer_internal::Pipeline* pipeline,
-                       const std::string* text) {
+// Times count_all(distinct pieces, scratch), which returns their tokens;
+// bytes processed are the distinct pieces' bytes.
+template <typename CountAll>
+void TimeDistinctPieces(benchmark::State& state, const tokenizer_internal::Pipeline* pipeline,
+                        const std::string& text, CountAll count_all) {
   size_t bytes = 0;
-  const std::vector<std::string_view> distinct = DistinctPieces(pipeline, *text, &bytes);
+  const std::vector<std::string_view> distinct = DistinctPieces(pipeline, text, &bytes);
   tokenizer_internal::BpeModel::Scratch scratch;
   size_t tokens = 0;
   for (auto _ : state) {
-    tokens = 0;
-    for (std::string_view p : distinct) {
-      pipeline->model.MergeWord(p, &scratch);
-      tokens += scratch.ids().size();
-    }
+    tokens = count_all(distinct, &scratch);
     benchmark::DoNotOptimize(tokens);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
@@ -121,30 +118,40 @@ void BpeDistinctPieces(benchmark::State& state,
   state.counters["tokens"] = static_cast<double>(tokens);
 }
 
+void BpeDistinctPieces(benchmark::State& state,
+                       const tokenizer_internal::Pipeline* pipeline,
+                       const std::string* text) {
+  TimeDistinctPieces(state, pipeline, *text,
+                     [&](const std::vector<std::string_view>& distinct,
+                         tokenizer_internal::BpeModel::Scratch* scratch) {
+                       size_t tokens = 0;
+                       for (std::string_view p : distinct) {
+                         pipeline->model.MergeWord(p, scratch);
+                         tokens += scratch->ids().size();
+                       }
+                       return tokens;
+                     });
+}
+
 // The same pieces through CountWords, 16 at a time as Count hands them over
-// (merged side by side; tiktoken models start two-byte characters as one
+// (merged side by side; byte-level models start two-byte characters as one
 // symbol where that merges the same).
 void BpeCountDistinctPieces(benchmark::State& state,
                             const tokenizer_internal::Pipeline* pipeline,
                             const std::string* text) {
-  size_t bytes = 0;
-  const std::vector<std::string_view> distinct = DistinctPieces(pipeline, *text, &bytes);
-  tokenizer_internal::BpeModel::Scratch scratch;
-  constexpr size_t kBatch = 16;
-  uint32_t counts[kBatch];
-  size_t tokens = 0;
-  for (auto _ : state) {
-    tokens = 0;
-    for (size_t i = 0; i < distinct.size(); i += kBatch) {
-      const size_t n = std::min(kBatch, distinct.size() - i);
-      pipeline->model.CountWords(&distinct[i], n, counts, &scratch);
-      for (size_t k = 0; k < n; ++k) tokens += counts[k];
-    }
-    benchmark::DoNotOptimize(tokens);
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
-  state.counters["pieces"] = static_cast<double>(distinct.size());
-  state.counters["tokens"] = static_cast<double>(tokens);
+  TimeDistinctPieces(state, pipeline, *text,
+                     [&](const std::vector<std::string_view>& distinct,
+                         tokenizer_internal::BpeModel::Scratch* scratch) {
+                       constexpr size_t kBatch = 16;
+                       uint32_t counts[kBatch];
+                       size_t tokens = 0;
+                       for (size_t i = 0; i < distinct.size(); i += kBatch) {
+                         const size_t n = std::min(kBatch, distinct.size() - i);
+                         pipeline->model.CountWords(&distinct[i], n, counts, scratch);
+                         for (size_t k = 0; k < n; ++k) tokens += counts[k];
+                       }
+                       return tokens;
+                     });
 }
 
 // The approximation's one pass over the bytes, next to exact counting.

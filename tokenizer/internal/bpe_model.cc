@@ -57,16 +57,16 @@ bool BpeModel::Finish(std::string* error) {
   return true;
 }
 
-// The key is the character's bytes, which the lead byte counts when the
-// ones after it are continuation bytes; anything else (a character cut
-// short or ill-formed, NUL) is looked up directly, so no two byte strings
-// share a key.
-uint32_t BpeModel::CharId(std::string_view c, int len) const {
-  if (static_cast<int>(c.size()) != len || char_ids_ == nullptr) return vocab_.Find(c);
+// The key is the character's bytes: with every byte after the first a
+// continuation byte (never 0) and the first not 0, no two byte strings of
+// up to 4 bytes share one. Anything else (ill-formed, NUL) is looked up
+// directly.
+uint32_t BpeModel::CharId(std::string_view c) const {
+  if (char_ids_ == nullptr) return vocab_.Find(c);
   // Byte by byte, not a memcpy of variable length (a call, here).
   const auto* u = reinterpret_cast<const unsigned char*>(c.data());
   uint32_t key = u[0];
-  for (int i = 1; i < len; ++i) {
+  for (size_t i = 1; i < c.size(); ++i) {
     if ((u[i] & 0xC0) != 0x80) return vocab_.Find(c);
     key |= static_cast<uint32_t>(u[i]) << (8 * i);
   }
@@ -91,7 +91,7 @@ void BpeModel::InitialSymbols(std::string_view word,
     // (the fallback below read past the word before).
     const int len = static_cast<int>(
         std::min<size_t>(Utf8Length(static_cast<unsigned char>(word[pos])), word.size() - pos));
-    uint32_t id = CharId(word.substr(pos, len), len);
+    uint32_t id = CharId(word.substr(pos, len));
     if (id != kNoId) {
       ids->push_back(id);
     } else if (options_.byte_fallback) {
@@ -267,7 +267,7 @@ void BpeModel::CountWords(const std::string_view* words, size_t count, uint32_t*
         int32_t n = 0;
         for (size_t k = 0; k < size; ++n) {
           starts[n] = static_cast<uint32_t>(k);
-          if (const uint32_t id = u[k] < 0xC2 ? kNoId : two_byte->At(u, k, size); id != kNoId) {
+          if (const uint32_t id = two_byte->At(u, k, size); id != kNoId) {
             w->ids[n] = id;
             k += 2;
           } else {

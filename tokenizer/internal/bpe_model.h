@@ -78,8 +78,9 @@ class BpeModel {
   // 49-120 symbols are common in SentencePiece-style models, which split
   // only before a space mark (rules of '=' and '-', paths, indentation);
   // one cold Count of the corpus, Gemma 3, 2.33G -> 1.83G instructions
-  // (cachegrind), first pass 28-30 -> 33-36 MB/s; o200k unchanged
-  // (512.8M). The links are int8_t, so at most 127.
+  // (cachegrind), first pass 28.4-28.6 -> 33.4-35.0 MB/s (bench/count_speed,
+  // two alternations); o200k unchanged (512.8M). The links are int8_t, so
+  // at most 127.
   enum class Loop { kAuto, kQuadratic, kHeap };
   static constexpr int kMaxQuadraticSymbols = 120;
 
@@ -142,11 +143,11 @@ class BpeModel {
   struct QuadraticWord;  // bpe_model.cc
 
   void InitialSymbols(std::string_view word, std::vector<uint32_t>* ids) const;
-  // The token of one UTF-8 character of `len` bytes, or kNoId. Models whose initial
-  // symbols are characters look each one up: a vocabulary lookup per
-  // character was 16% of Gemma 3's count of the corpus, so recent ones are
-  // kept in char_ids_.
-  uint32_t CharId(std::string_view c, int len) const;
+  // The token of one UTF-8 character (at most 4 bytes; fewer when the word
+  // cut it short), or kNoId. Models whose initial symbols are characters
+  // look each one up: a vocabulary lookup per character was 16% of Gemma
+  // 3's count of the corpus, so recent ones are kept in char_ids_.
+  uint32_t CharId(std::string_view c) const;
   // The merge of two adjacent symbols; `bytes` are the two together (only
   // read by tiktoken models, whose ranks are looked up by bytes).
   Merge PairOf(uint32_t left, uint32_t right, std::string_view bytes,

@@ -63,7 +63,8 @@ size_t CountByte(std::string_view text, char b) {
   return n;
 }
 
-// A one-byte pattern (Gemma 3's space -> U+2581) in one pass over the
+// A one-byte pattern replaced by at most 4 bytes (Gemma 3's space ->
+// U+2581) in one pass over the
 // bytes into a string sized once: finding and appending around each space
 // was 10% of Gemma 3's count of the corpus (string appends and a memchr
 // call per word).
@@ -72,19 +73,6 @@ bool ReplaceByte(std::string_view text, char pattern, const std::string& content
   const size_t hits = CountByte(text, pattern);
   if (hits == 0) return false;
   const size_t size = text.size() - hits + hits * content.size();
-  if (content.size() > 4) {  // no such normalizer ships; the general loop
-    std::string result;
-    result.reserve(size);
-    for (const char c : text) {
-      if (c == pattern) {
-        result.append(content);
-      } else {
-        result.push_back(c);
-      }
-    }
-    *out = std::move(result);
-    return true;
-  }
   // The replacement is written as one 4-byte store (3 bytes for U+2581)
   // and runs of text 16 bytes at a time, so the string has 16 bytes of
   // slack until the end.
@@ -130,7 +118,9 @@ bool ReplaceByte(std::string_view text, char pattern, const std::string& content
 
 bool Replace(std::string_view text, const std::string& pattern,
              const std::string& content, std::string* out) {
-  if (pattern.size() == 1) return ReplaceByte(text, pattern[0], content, out);
+  if (pattern.size() == 1 && content.size() <= 4) {
+    return ReplaceByte(text, pattern[0], content, out);
+  }
   size_t hit = text.find(pattern);
   if (pattern.empty() || hit == std::string_view::npos) return false;
   std::string result;

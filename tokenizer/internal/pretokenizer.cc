@@ -38,8 +38,7 @@ const KnownScanner kKnownScanners[] = {
 }  // namespace
 
 bool PreTokenizer::InsideKeptToken(const Stage& stage, std::string_view text, size_t pos) {
-  const auto before = static_cast<unsigned char>(text[pos - 1]);
-  if (((stage.before_inner_mark[before >> 6] >> (before & 63)) & 1) == 0) return false;
+  if (!stage.before_inner_mark.test(static_cast<unsigned char>(text[pos - 1]))) return false;
   for (const std::string& t : stage.keep_whole) {
     for (size_t k = t.find(kMark, 1); k != std::string::npos; k = t.find(kMark, k + 1)) {
       if (k <= pos && text.compare(pos - k, t.size(), t) == 0) return true;

@@ -12,8 +12,8 @@
 #ifndef TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_
 #define TOKCOST_TOKENIZER_INTERNAL_PRETOKENIZER_H_
 
+#include <bitset>
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -86,7 +86,7 @@ class PreTokenizer {
     // tokens, as a set: a cut before a mark that follows any other byte
     // splits none of them (checking every kept token at every mark was 5%
     // of Gemma 3's count of the corpus). Set by MarkSplitStage.
-    uint64_t before_inner_mark[4] = {};
+    std::bitset<256> before_inner_mark;
   };
 
   // For SentencePiece-style vocabularies (Gemma 3): the whole text between
@@ -112,8 +112,7 @@ class PreTokenizer {
     if (too_many || !has_mark) return std::nullopt;
     for (const std::string& t : stage.keep_whole) {
       for (size_t k = t.find(kMark, 1); k != std::string::npos; k = t.find(kMark, k + 1)) {
-        const auto b = static_cast<unsigned char>(t[k - 1]);
-        stage.before_inner_mark[b >> 6] |= uint64_t{1} << (b & 63);
+        stage.before_inner_mark.set(static_cast<unsigned char>(t[k - 1]));
       }
     }
     return stage;

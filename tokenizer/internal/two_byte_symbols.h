@@ -96,11 +96,12 @@ class TwoByteSymbols {
  private:
   static constexpr int kChars = 30 * 64;  // lead bytes C2-DF
   using Bits = uint64_t[4];               // a set of bytes
+  // (Plain words, not std::bitset: Serialize writes them as they are.)
   static bool Bit(const Bits& b, unsigned char x) { return ((b[x >> 6] >> (x & 63)) & 1) != 0; }
+  static void Set(Bits& b, unsigned char x) { b[x >> 6] |= uint64_t{1} << (x & 63); }
   // Records that a symbol made at `rank` holds `bytes`: a character in it
   // ranked after it may not start as one symbol beside its neighbours there.
   void NoteHolder(std::string_view bytes, uint32_t rank, const std::vector<uint32_t>& ranks);
-  static void Set(Bits& b, unsigned char x) { b[x >> 6] |= uint64_t{1} << (x & 63); }
   // The bytes before and after a character in tokens that hold it and rank
   // before it.
   struct Context {
