@@ -13,6 +13,9 @@
 // BM_Bpe_CountDistinctPieces/<name>: the same pieces as a first pass counts
 //   its piece-cache misses (CountWords, 16 at a time).
 // BM_Approx_Features: the approximation's single pass (--count approx).
+// BM_Approx_Estimate/<name>: a whole estimate with the shipped profile
+//   (memos of windows and lines warm after the first iteration).
+// BM_Approx_EstimateCold/<name>: the same with the memos emptied first.
 // BM_Utf8_Validate: the UTF-8 check every count makes first.
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
@@ -167,10 +170,18 @@ void Utf8Validate(benchmark::State& state, const std::string* text) {
 }
 
 // A whole estimate with a shipped profile: the feature pass plus, where the
-// profile has one, the lexicon's lookups.
+// profile has one, the lexicon's lookups; its memos of windows and lines
+// warm after the first iteration, or (`cold`) emptied before each.
 void ApproxEstimateWhole(benchmark::State& state, const ApproxProfile* profile,
-                         const std::string* text) {
-  for (auto _ : state) benchmark::DoNotOptimize(profile->Estimate(*text));
+                         const std::string* text, bool cold) {
+  for (auto _ : state) {
+    if (cold) {
+      state.PauseTiming();
+      tokenizer_internal::Pipeline::ResetThreadCaches();  // every thread cache
+      state.ResumeTiming();
+    }
+    benchmark::DoNotOptimize(profile->Estimate(*text));
+  }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
 }
 
@@ -212,9 +223,12 @@ int main(int argc, char** argv) {
     if (profile.ok()) {
       static std::vector<std::unique_ptr<ApproxProfile>> profiles;
       profiles.push_back(std::make_unique<ApproxProfile>(*std::move(profile)));
-      benchmark::RegisterBenchmark(("BM_Approx_Estimate/" + spec.name).c_str(), ApproxEstimateWhole,
-                                   profiles.back().get(), &text)
-          ->Unit(benchmark::kMillisecond);
+      for (bool cold : {false, true}) {
+        benchmark::RegisterBenchmark(
+            ((cold ? "BM_Approx_EstimateCold/" : "BM_Approx_Estimate/") + spec.name).c_str(),
+            ApproxEstimateWhole, profiles.back().get(), &text, cold)
+            ->Unit(benchmark::kMillisecond);
+      }
     }
     std::string path = VocabPath(spec, vocab_dir);
     StatusOr<std::unique_ptr<tokenizer_internal::Pipeline>> p =

@@ -297,5 +297,63 @@ TEST_CASE("The memo of windows never changes an estimate") {
   }
 }
 
+// Lines of digits where "89\n0" is one token and every other byte is one:
+// a line's estimate depends on the line before it (its newline and a "0"
+// first start no token after "89") and on the line after it (a "9" last
+// starts none before a "0").
+std::vector<uint32_t> EightNineNewlineZero(const std::string& text) {
+  std::vector<uint32_t> lengths;
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = text.compare(i, 4, "89\n0") == 0 ? 4 : 1;
+    lengths.push_back(static_cast<uint32_t>(n));
+    i += n;
+  }
+  return lengths;
+}
+
+// Estimate keeps a per-thread memo of lines; a line repeated in other
+// surroundings must not take the estimate it had there.
+TEST_CASE("The memo of lines never changes an estimate") {
+  std::mt19937_64 rng(5);
+  auto digits = [&](size_t n, char first, char last) {
+    std::string s(1, first);
+    while (s.size() + 1 < n) s += static_cast<char>('0' + rng() % 10);
+    return s + last;
+  };
+  auto join = [&](const std::vector<std::string>& lines, int count) {
+    std::string t;
+    for (int i = 0; i < count; ++i) t += (i ? "\n" : "") + lines[rng() % lines.size()];
+    return t;
+  };
+  std::vector<std::string> lines;
+  for (char first : {'0', '5'}) {
+    for (char last : {'9', '4'}) lines.push_back(digits(12 + rng() % 8, first, '8') + last);
+  }
+  BoundaryModelBuilder builder;
+  for (int i = 0; i < 20; ++i) {
+    const std::string t = join(lines, 50);
+    REQUIRE(builder.Add(t, EightNineNewlineZero(t)).ok());
+  }
+  const BoundaryModel m = builder.Build();
+  // The same lines, in other orders, so in other surroundings.
+  std::vector<std::string> texts;
+  for (int i = 0; i < 8; ++i) texts.push_back(join(lines, 2 + i * 5));
+  std::vector<double> fresh;
+  for (const std::string& text : texts) {
+    std::thread([&] { fresh.push_back(m.Estimate(text)); }).join();
+  }
+  // The model did learn that a line's estimate depends on its neighbours.
+  REQUIRE(m.Estimate("5000000000089\n012345678909") <
+          m.Estimate("5000000000084\n012345678909") - 0.5);
+  REQUIRE(m.Estimate("5000000000089\n012345678909") <
+          m.Estimate("5000000000089\n512345678909") - 0.5);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < texts.size(); ++i) {
+      INFO("round " << round << ", text " << i);
+      CHECK(m.Estimate(texts[i]) == fresh[i]);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tokcost::tokenizer_internal

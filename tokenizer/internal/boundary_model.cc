@@ -6,6 +6,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "tokenizer/internal/short_bytes.h"
 #include "tokenizer/internal/thread_caches.h"
 
 namespace tokcost::tokenizer_internal {
@@ -156,12 +157,53 @@ struct MemoSlot {
   float q;
 };
 constexpr int kMemoBits = 16;
-// 2 MB straight from the kernel, zero until touched: filling it at the
-// first estimate touched all of it (512 small pages, each dear on the VMs
+
+// Text repeats whole lines (licence boilerplate, code, the system prompt of
+// every request in a workload). A line's estimate depends only on its
+// bytes, the kMaxLeft units before it and the kMaxRight after it, so a
+// per-thread, direct-mapped memo of lines keyed by a 64-bit hash of those
+// skips every lookup of a line seen before in the same surroundings (on
+// the corpus, 38% of its bytes). Unlike the exact counts' line cache, it
+// keeps no bytes to compare: two lines with the same hash (about 2^-64 for
+// a pair) would share an estimate, which is an estimate either way. The
+// sums are exact (every unit's and word's estimate is a multiple of
+// 1/kValueScale), so a line's estimate is the same from the memo as
+// estimated afresh.
+struct LineMemoSlot {
+  uint64_t key;  // 0: empty
+  double sum;
+  uint32_t letters, kept;  // the line's WordCoverage
+  uint32_t last[kMaxLeft];  // the line's last units: the next line's left context
+};
+constexpr int kLineMemoBits = 16;
+// Shorter lines cost about as much to look up as to estimate.
+constexpr size_t kMinMemoLine = 12;
+
+inline uint64_t LineKey(std::string_view text, size_t begin, size_t end, const uint32_t* left) {
+  const std::string_view line = text.substr(begin, end - begin);
+  uint64_t h = HashBytes(line, HeadBytes(line.data(), line.size()));
+  uint32_t right[kMaxRight] = {kEdge, kEdge};
+  if (end < text.size()) {
+    right[0] = '\n';
+    int len, cls;
+    if (end + 1 < text.size()) right[1] = NextUnit(text, end + 1, &len, &cls);
+  }
+  for (uint32_t u : {left[0], left[1], left[2], right[0], right[1]}) {
+    h = (h ^ u) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 32;
+  }
+  return h | 1;
+}
+
+// Straight from the kernel, zero until touched: filling the memos at the
+// first estimate touched all of them (small pages, each dear on the VMs
 // tokcost runs on) even for one line.
 struct Memo {
   AnonymousMemory memory{sizeof(MemoSlot) << kMemoBits, AnonymousMemory::kHugePages};
   MemoSlot* slots = static_cast<MemoSlot*>(memory.data());
+  AnonymousMemory line_memory{sizeof(LineMemoSlot) << kLineMemoBits,
+                              AnonymousMemory::kHugePages};
+  LineMemoSlot* lines = static_cast<LineMemoSlot*>(line_memory.data());
 };
 thread_local ThreadCaches<Memo> memos;  // by model serial
 std::atomic<uint64_t> next_serial{1};
@@ -189,6 +231,9 @@ void Put(std::string* out, const T& v) {
 
 BoundaryModel::BoundaryModel(BoundaryDefaults defaults, Items items, size_t words)
     : defaults_(defaults), serial_(next_serial++), words_(words), items_(std::move(items)) {
+  // In 1/kValueScale like the entries, so that sums of estimates are exact
+  // whatever their order (the memo of lines relies on it).
+  for (float& d : defaults_) d = std::round(d * kValueScale) / kValueScale;
   size_t slots = 16;
   while (slots < items_.size() * 2) slots *= 2;  // load <= 0.5: short probes
   slots_.assign(slots, Slot{});
@@ -284,22 +329,65 @@ double BoundaryModel::Estimate(std::string_view text, WordCoverage* coverage) co
     }
     return sum;
   }
-  // Blocks of units with kMaxLeft units of left context (edges at the start)
-  // and kMaxRight of right context (edges at the end). A block ends before
-  // a word that runs into the next one, so words are seen whole.
+  // Lines, each from its newline (the text's start for the first) to the
+  // next: a line that starts with a word then starts with the unit before
+  // it, as SplitWords needs. Lines of kMinMemoLine bytes or more go through
+  // the memo of lines; shorter ones are gathered and estimated together.
+  LineMemoSlot* memo = memos.Get(serial_).lines;
+  uint32_t left[kMaxLeft] = {kEdge, kEdge, kEdge};
+  double sum = 0;
+  size_t pending = 0;  // start of the lines gathered and not yet estimated
+  for (size_t pos = 0; pos < text.size();) {
+    const void* nl = std::memchr(text.data() + pos + 1, '\n', text.size() - pos - 1);
+    const size_t end = nl != nullptr ? static_cast<const char*>(nl) - text.data() : text.size();
+    if (end - pos < kMinMemoLine) {
+      pos = end;
+      continue;
+    }
+    if (pending < pos) sum += EstimateRange(text, pending, pos, left, &cov);
+    const uint64_t key = LineKey(text, pos, end, left);
+    LineMemoSlot& slot = memo[(key * 0xD6E8FEB86659FD93ULL) >> (64 - kLineMemoBits)];
+    if (slot.key == key) {
+      sum += slot.sum;
+      cov.letters += slot.letters;
+      cov.kept += slot.kept;
+      std::copy_n(slot.last, kMaxLeft, left);
+    } else {
+      WordCoverage line_cov;
+      const double line_sum = EstimateRange(text, pos, end, left, &line_cov);
+      slot = {key, line_sum, static_cast<uint32_t>(line_cov.letters),
+              static_cast<uint32_t>(line_cov.kept), {left[0], left[1], left[2]}};
+      if (line_cov.letters > UINT32_MAX) slot.key = 0;  // does not fit: not kept
+      sum += line_sum;
+      cov.letters += line_cov.letters;
+      cov.kept += line_cov.kept;
+    }
+    pending = pos = end;
+  }
+  if (pending < text.size()) sum += EstimateRange(text, pending, text.size(), left, &cov);
+  return sum;
+}
+
+double BoundaryModel::EstimateRange(std::string_view text, size_t begin, size_t end,
+                                    uint32_t* left, WordCoverage* cov) const {
+  // Blocks of units with kMaxLeft units of left context and kMaxRight of
+  // right context (edges at the text's end). A block ends before a word
+  // that runs into the next one, so words are seen whole.
   thread_local std::vector<uint32_t> units, offsets, todo;
   thread_local std::vector<uint8_t> classes;
-  // Sized for the text when it is shorter than a block (a text has no more
-  // units than bytes): a short request does not clear 16K units.
-  const size_t block = std::min(kBlock, text.size());
-  units.resize(kMaxLeft + block + kMaxRight);
-  offsets.resize(units.size());
-  classes.resize(units.size());
-  todo.resize(block);
-  std::fill_n(units.begin(), kMaxLeft, kEdge);
-  std::fill_n(classes.begin(), kMaxLeft, 0);
+  // Grown to the range when it is shorter than a block (a range has no
+  // more units than bytes), never shrunk: a short request does not clear
+  // 16K units, and a run of short lines does not clear anything again.
+  const size_t block = std::min(kBlock, end - begin);
+  if (units.size() < kMaxLeft + block + kMaxRight) {
+    units.resize(kMaxLeft + block + kMaxRight);
+    offsets.resize(units.size());
+    classes.resize(units.size());
+    todo.resize(block);
+  }
+  std::copy_n(left, kMaxLeft, units.begin());
   double sum = 0;
-  for (size_t pos = 0;;) {
+  for (size_t pos = begin;;) {
     size_t n = kMaxLeft;
     auto decode = [&](size_t* at) {
       int len, cls;
@@ -309,9 +397,11 @@ double BoundaryModel::Estimate(std::string_view text, WordCoverage* coverage) co
       *at += len;
     };
     size_t at = pos;
-    while (n < kMaxLeft + block && at < text.size()) decode(&at);
-    size_t end = n;
-    while (n < end + kMaxRight) {
+    while (n < kMaxLeft + block && at < end) decode(&at);
+    const bool whole = at == end;  // the block reaches the range's end
+    const size_t decoded = n;
+    size_t stop = decoded;
+    while (n < decoded + kMaxRight) {
       if (at < text.size()) {
         decode(&at);
       } else {
@@ -319,31 +409,33 @@ double BoundaryModel::Estimate(std::string_view text, WordCoverage* coverage) co
         classes[n++] = 0;
       }
     }
-    if (IsWordUnit(units[end])) {
-      size_t s = end;
-      while (s > kMaxLeft + 1 && end - s <= kMaxWordUnits && IsWordUnit(units[s - 1])) --s;
-      if (s > kMaxLeft + 1 && !IsWordUnit(units[s - 1])) end = s - 1;
+    if (IsWordUnit(units[stop])) {
+      size_t s = stop;
+      while (s > kMaxLeft + 1 && stop - s <= kMaxWordUnits && IsWordUnit(units[s - 1])) --s;
+      if (s > kMaxLeft + 1 && !IsWordUnit(units[s - 1])) stop = s - 1;
     }
     size_t count = 0;
     SplitWords(
-        units.data(), kMaxLeft, end,
+        units.data(), kMaxLeft, stop,
         [&](size_t, size_t s, size_t e) {
           const Slot* slot = Find(WordKey(units.data(), s, e));
           if (slot == nullptr && KindBefore(units[s - 1]) != 0) {
             slot = Find(WordKey(units.data(), s, e, true));
           }
-          cov.letters += e - s;
+          cov->letters += e - s;
           if (slot == nullptr) return false;
-          cov.kept += e - s;
+          cov->kept += e - s;
           sum += slot->value * (1 / kValueScale);
           return true;
         },
         [&](size_t i) { todo[count++] = static_cast<uint32_t>(i); });
     sum += EstimateUnits(units.data(), classes.data(), todo.data(), count);
-    if (units[end] == kEdge) return sum;  // the text's end
-    pos += offsets[end];
-    std::copy(units.begin() + end - kMaxLeft, units.begin() + end, units.begin());
-    std::copy(classes.begin() + end - kMaxLeft, classes.begin() + end, classes.begin());
+    std::copy(units.begin() + stop - kMaxLeft, units.begin() + stop, units.begin());
+    if (whole && stop == decoded) {
+      std::copy_n(units.begin(), kMaxLeft, left);
+      return sum;
+    }
+    pos += offsets[stop];
   }
 }
 

@@ -33,8 +33,9 @@
 // be kept, and takes the widest found: a lookup or a few per code point,
 // nearly all hits. Bytes that are not UTF-8 count as units of their own.
 //
-// BoundaryModel is immutable and thread-safe (Estimate's memo of windows
-// is per thread: 2 MB for each of up to 4 models); the builder is not.
+// BoundaryModel is immutable and thread-safe (Estimate's memos of windows
+// and of lines are per thread: 4.6 MB for each of up to 4 models); the
+// builder is not.
 #ifndef TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
 #define TOKCOST_TOKENIZER_INTERNAL_BOUNDARY_MODEL_H_
 
@@ -102,6 +103,12 @@ class BoundaryModel {
       if (s.tag == 0) return nullptr;
     }
   }
+  // Sum of estimates for the units of text[begin, end), which starts at a
+  // newline or the text's start; left[0..3) holds the 3 units before it on
+  // entry and its last 3 (with those before, for a range of fewer) on
+  // return. `cov` is added to.
+  double EstimateRange(std::string_view text, size_t begin, size_t end, uint32_t* left,
+                       WordCoverage* cov) const;
   // Sum of estimates for units todo[0..count) of `units`, each with
   // kMaxLeft units before it and kMaxRight after.
   double EstimateUnits(const uint32_t* units, const uint8_t* classes, const uint32_t* todo,

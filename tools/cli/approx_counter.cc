@@ -11,7 +11,10 @@ double TokenCeiling(std::string_view text) {
   for (; i + 8 <= text.size(); i += 8) {  // high bits, eight bytes at a time
     uint64_t w;
     std::memcpy(&w, text.data() + i, 8);
-    non_ascii += static_cast<size_t>(__builtin_popcountll(w & 0x8080808080808080ULL));
+    // The high bits moved to the bytes' low bits and summed by a multiply
+    // (at most 8, so no byte carries): without -mpopcnt, __builtin_popcountll
+    // is a call into libgcc, 3% of a `count --count approx`.
+    non_ascii += static_cast<size_t>((((w >> 7) & 0x0101010101010101ULL) * 0x0101010101010101ULL) >> 56);
   }
   for (; i < text.size(); ++i) non_ascii += static_cast<unsigned char>(text[i]) >> 7;
   return static_cast<double>(text.size() + 2 * non_ascii);
