@@ -266,6 +266,34 @@ TEST_CASE("Estimates do not depend on where blocks are cut") {
   CHECK((e2 - e1) / 40000 == Approx(0.5).epsilon(0.05));
 }
 
+TEST_CASE("Blocks of multi-byte and invalid units resume where they were cut") {
+  // Each repetition of the pattern after the first two sees the same
+  // surroundings, so adds the same estimate (sums are exact): also across
+  // the 16,384-unit blocks of a long text, if each block resumes at the
+  // byte where the one before was cut (a unit of 2 or 3 bytes, or an
+  // invalid byte, which is a unit of one). A block is cut before a word it
+  // would split; prefixes of 1 to 13 digits put the cuts at every unit of
+  // the 13-unit pattern.
+  const std::string pattern = " \xD0\xB6\xD0\xB8\xD1\x80\xD0\xB0\xD1\x84\xFF\xE2\x82\xAC \x80" "abc";
+  for (int digits = 1; digits <= 13; ++digits) {
+    INFO(digits << " digits first");
+    auto text = [&](int n) {
+      std::string t = std::string("1234567890123").substr(0, digits);
+      for (int i = 0; i < n; ++i) t += pattern;
+      return t;
+    };
+    BoundaryModelBuilder builder;
+    REQUIRE(builder.Add(text(20), std::vector<uint32_t>(text(20).size(), 1)).ok());
+    const BoundaryModel m = builder.Build();
+    const double step = m.Estimate(text(3)) - m.Estimate(text(2));
+    REQUIRE(step > 5);
+    for (int n : {1500, 3000}) {  // one cut, three
+      INFO(n << " patterns");
+      CHECK(m.Estimate(text(n)) == m.Estimate(text(2)) + (n - 2) * step);
+    }
+  }
+}
+
 // Estimate keeps a per-thread memo of unit windows; it must never change an
 // estimate: on a thread that has seen other text and another model, every
 // estimate equals one made on a fresh thread.
