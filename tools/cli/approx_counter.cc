@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 
 namespace tokcost::cli {
 
@@ -48,48 +49,52 @@ RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* 
   return r;
 }
 
-void HybridSample::Offer(const Request& request, double approx) {
-  ++seen_;
-  if (static_cast<int64_t>(requests_.size()) < size_) {
-    requests_.push_back(request);
-    approx_.push_back(approx);
-    return;
+// The 97.5th percentile of Student's t with `df` degrees of freedom (at
+// least 1), for a two-sided 95% interval from a small sample: 1.96 (the
+// normal's) would be too narrow, 2.26 against 1.96 for 10 sampled inputs.
+double StudentT975(size_t df) {
+  static constexpr struct {
+    size_t df;
+    double t;
+  } kTable[] = {{1, 12.706}, {2, 4.303},  {3, 3.182},  {4, 2.776},  {5, 2.571},
+                {6, 2.447},  {7, 2.365},  {8, 2.306},  {9, 2.262},  {10, 2.228},
+                {15, 2.131}, {20, 2.086}, {30, 2.042}, {60, 2.000}, {120, 1.980}};
+  if (df <= 1) return kTable[0].t;
+  for (size_t i = 1; i < std::size(kTable); ++i) {
+    if (df <= kTable[i].df) {  // linear between the table's rows
+      const auto& a = kTable[i - 1];
+      const auto& b = kTable[i];
+      return a.t + (b.t - a.t) * static_cast<double>(df - a.df) / static_cast<double>(b.df - a.df);
+    }
   }
-  // Reservoir sampling: every request ends up in the sample with equal odds.
-  int64_t j = std::uniform_int_distribution<int64_t>(0, seen_ - 1)(rng_);
-  if (j < size_) {
-    requests_[j] = request;
-    approx_[j] = approx;
-  }
+  return 1.96;
 }
 
-HybridSample::Total HybridSample::Estimate(const std::vector<int64_t>& exact,
-                                           double approx_sum) const {
-  Total t;
-  const double n = static_cast<double>(requests_.size());
+HybridTotal RatioTotal(const std::vector<int64_t>& exact, const std::vector<double>& approx,
+                       int64_t population, double approx_sum) {
+  HybridTotal t;
+  const double n = static_cast<double>(exact.size());
   if (n == 0) return t;
   double sum_y = 0, sum_x = 0;
-  for (size_t i = 0; i < requests_.size(); ++i) {
+  for (size_t i = 0; i < exact.size(); ++i) {
     sum_y += static_cast<double>(exact[i]);
-    sum_x += approx_[i];
+    sum_x += approx[i];
   }
-  if (static_cast<int64_t>(requests_.size()) == seen_) {
+  if (static_cast<int64_t>(exact.size()) >= population) {
     t.tokens = t.low = t.high = sum_y;  // everything was counted exactly
     return t;
   }
   const double r = sum_x > 0 ? sum_y / sum_x : 1.0;
   t.tokens = r * approx_sum;
   double ss = 0;
-  for (size_t i = 0; i < requests_.size(); ++i) {
-    double d = static_cast<double>(exact[i]) - r * approx_[i];
+  for (size_t i = 0; i < exact.size(); ++i) {
+    double d = static_cast<double>(exact[i]) - r * approx[i];
     ss += d * d;
   }
-  const double big_n = static_cast<double>(seen_);
+  const double big_n = static_cast<double>(population);
   const double var_mean = (1 - n / big_n) * ss / std::max(1.0, n - 1) / n;
   const double se = big_n * std::sqrt(var_mean);  // of the total
-  // 1.96 for 95%; a t quantile would be slightly wider for tiny samples, so
-  // use 2.0 below 60 sampled requests.
-  const double z = n < 60 ? 2.0 : 1.96;
+  const double z = StudentT975(exact.size() - 1);
   t.low = std::max(0.0, t.tokens - z * se);
   t.high = t.tokens + z * se;
   return t;

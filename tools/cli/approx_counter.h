@@ -12,6 +12,7 @@
 #define TOKCOST_TOOLS_CLI_APPROX_COUNTER_H_
 
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "pricing/workload.h"
@@ -49,28 +50,57 @@ double TokenCeiling(std::string_view text);
 // TokenCeiling's rule, as notes to the user state it.
 inline constexpr char kCeilingRule[] = "one token per ASCII byte, three per other byte";
 
-// The sampled side of hybrid counting.
+// A hybrid total: the ratio estimator over `population` items whose
+// approximations add up to `approx_sum`, from a uniform sample's exact
+// counts and approximations (aligned), with its 95% interval. Exact when the
+// sample is the whole population.
+struct HybridTotal {
+  double tokens = 0;
+  double low = 0, high = 0;
+};
+HybridTotal RatioTotal(const std::vector<int64_t>& exact, const std::vector<double>& approx,
+                       int64_t population, double approx_sum);
+// The 97.5th percentile of Student's t with `df` degrees of freedom: the
+// interval's half-width in standard errors.
+double StudentT975(size_t df);
+
+// The sampled side of hybrid counting: a uniform random sample of the items
+// offered (reservoir sampling, so they are read once). T is what the exact
+// count needs later: a request, or an input's text. Not thread-safe.
+template <typename T>
 class HybridSample {
  public:
   HybridSample(int64_t size, uint64_t seed) : size_(size), rng_(seed) {}
 
-  // Offers each request once, with its approximate count.
-  void Offer(const Request& request, double approx);
-  const std::vector<Request>& requests() const { return requests_; }
+  // Offers each item once, with its approximate count.
+  void Offer(T item, double approx) {
+    ++seen_;
+    if (static_cast<int64_t>(items_.size()) < size_) {
+      items_.push_back(std::move(item));
+      approx_.push_back(approx);
+      return;
+    }
+    // Every item ends up in the sample with equal odds.
+    const int64_t j = std::uniform_int_distribution<int64_t>(0, seen_ - 1)(rng_);
+    if (j < size_) {
+      items_[j] = std::move(item);
+      approx_[j] = approx;
+    }
+  }
+  const std::vector<T>& items() const { return items_; }
+  const std::vector<double>& approx() const { return approx_; }
   int64_t seen() const { return seen_; }
 
-  struct Total {
-    double tokens = 0;
-    double low = 0, high = 0;
-  };
-  // `exact` aligns with requests(); `approx_sum` is the whole workload's.
-  Total Estimate(const std::vector<int64_t>& exact, double approx_sum) const;
+  // `exact` aligns with items(); `approx_sum` is every item's.
+  HybridTotal Estimate(const std::vector<int64_t>& exact, double approx_sum) const {
+    return RatioTotal(exact, approx_, seen_, approx_sum);
+  }
 
  private:
   int64_t size_;
   std::mt19937_64 rng_;
   int64_t seen_ = 0;
-  std::vector<Request> requests_;
+  std::vector<T> items_;
   std::vector<double> approx_;
 };
 

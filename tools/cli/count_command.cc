@@ -1,8 +1,10 @@
-// tokcost count --tokenizer NAME [--json] [--ids] [FILE...|-]
+// tokcost count (--tokenizer NAME | --model ID | --tokenizer-file PATH)
+//               [--count auto|exact|endpoint|approx|hybrid] [--json] [FILE...|-]
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <streambuf>
 #include <thread>
@@ -47,6 +49,7 @@ struct CountFlags {
   bool ids = false;
   bool allow_special = false;
   std::string count = "auto";
+  int64_t sample = 200;  // hybrid: inputs counted exactly
   int jobs = 0;
   std::string invalid_utf8 = "error";
   std::vector<std::string> inputs;
@@ -83,6 +86,28 @@ StatusOr<ExactCount> EncodeInput(const Context& ctx, const Tokenizer& tokenizer,
   return r;
 }
 
+// Reports a failure that ends the command; returns its exit code.
+int Fail(const Context& ctx, const Status& status) {
+  ctx.Error("count: " + status.message());
+  return ExitCodeFor(status);
+}
+
+// Reports a failure of one input, named first unless its message names it;
+// returns its exit code (the other inputs go on).
+int ReportInput(const Context& ctx, const std::string& name, const Status& status) {
+  const std::string& msg = status.message();
+  ctx.Error("count: " + (msg.rfind(name + ":", 0) == 0 ? msg : name + ": " + msg));
+  return ExitCodeFor(status);
+}
+
+// The inputs named on the command line, directories and patterns expanded;
+// stdin when none.
+StatusOr<std::vector<std::string>> InputNames(const CountFlags& flags) {
+  TOKCOST_ASSIGN_OR_RETURN(std::vector<std::string> names, ExpandInputs(flags.inputs));
+  if (names.empty()) names.push_back("-");
+  return names;
+}
+
 // Counts through the tokenize endpoint (with the cache) for a model that
 // has no public tokenizer.
 int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Context& ctx) {
@@ -92,15 +117,12 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
   }
   CounterFactory factory(ctx);
   StatusOr<InputCounter*> counter = factory.ForModel(model);
-  if (!counter.ok()) {
-    ctx.Error("count: " + counter.status().message());
-    return ExitCodeFor(counter.status());
-  }
-  std::vector<std::string> inputs = flags.inputs;
-  if (inputs.empty()) inputs.push_back("-");
+  if (!counter.ok()) return Fail(ctx, counter.status());
+  StatusOr<std::vector<std::string>> inputs = InputNames(flags);
+  if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
   std::vector<Input> texts;
-  for (const std::string& name : inputs) {
+  for (const std::string& name : *inputs) {
     StatusOr<Input> input = ReadInput(ctx, name);
     if (!input.ok()) {
       ctx.Error("count: " + input.status().message());
@@ -145,18 +167,15 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
 int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_bounded,
                    const Context& ctx) {
   StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
-  if (!profile.ok()) {
-    ctx.Error("count: " + profile.status().message());
-    return ExitCodeFor(profile.status());
-  }
-  std::vector<std::string> inputs = flags.inputs;
-  if (inputs.empty()) inputs.push_back("-");
+  if (!profile.ok()) return Fail(ctx, profile.status());
+  StatusOr<std::vector<std::string>> inputs = InputNames(flags);
+  if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
   ApproxTotal total = profile->profile.NewTotal();
   size_t counted = 0;
   std::vector<std::string> unfamiliar;
   double ceiling_margin = 0;  // added to the total's high bound
-  for (const std::string& input_name : inputs) {
+  for (const std::string& input_name : *inputs) {
     StatusOr<Input> input = ReadInput(ctx, input_name);
     if (!input.ok()) {
       ctx.Error("count: " + input.status().message());
@@ -204,6 +223,140 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   return exit_code;
 }
 
+// Hybrid: every input is estimated; a uniform sample of --sample inputs is
+// counted exactly (a local tokenizer) or by the endpoint (through the
+// cache), and the total is the approximation corrected by the sample
+// (RatioTotal), with its interval. Per input, the sampled ones print their
+// count and the others their estimate; then the total.
+int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, const Context& ctx) {
+  if (flags.ids || !flags.tokenizer_file.empty()) {
+    ctx.Error(std::string("count: --count hybrid works with --tokenizer or --model") +
+              (flags.ids ? ", not --ids" : ", not --tokenizer-file (it has no profile)"));
+    return kExitUsage;
+  }
+  const std::string name = endpoint_model != nullptr ? endpoint_model->id : flags.tokenizer;
+  StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
+  if (!profile.ok()) return Fail(ctx, profile.status());
+  StatusOr<std::vector<std::string>> names = InputNames(flags);
+  if (!names.ok()) return Fail(ctx, names.status());
+  int exit_code = kExitOk;
+  struct Row {
+    std::string name;
+    uint64_t bytes;
+    ApproxEstimate approx;
+    bool failed = false;
+    std::optional<Counted> exact;
+  };
+  std::vector<Row> rows;
+  struct Sampled {
+    size_t row;
+    std::string text;
+  };
+  HybridSample<Sampled> sample(flags.sample, 1);
+  for (const std::string& input_name : *names) {
+    StatusOr<Input> input = ReadInput(ctx, input_name);
+    if (!input.ok()) {
+      ctx.Error("count: " + input.status().message());
+      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      continue;
+    }
+    const ApproxEstimate e = profile->profile.Estimate(input->text);
+    rows.push_back({input_name, input->text.size(), e, false, std::nullopt});
+    sample.Offer({rows.size() - 1, std::move(input->text)}, static_cast<double>(e.tokens));
+  }
+  // The sample, counted.
+  std::vector<Counted> counted;
+  std::vector<std::string_view> views;
+  std::vector<std::string> labels;
+  for (const Sampled& s : sample.items()) {
+    views.push_back(s.text);
+    labels.push_back(rows[s.row].name);
+  }
+  if (endpoint_model != nullptr) {
+    CounterFactory factory(ctx);
+    StatusOr<InputCounter*> counter = factory.ForModel(*endpoint_model);
+    if (!counter.ok()) return Fail(ctx, counter.status());
+    counted = (*counter)->CountTexts(views, labels);
+  } else {
+    StatusOr<std::unique_ptr<Tokenizer>> tokenizer = ctx.LoadTokenizerByName(flags.tokenizer);
+    if (!tokenizer.ok()) return Fail(ctx, tokenizer.status());
+    TokenizeOptions options;
+    options.allow_special = flags.allow_special;
+    options.invalid_utf8 =
+        flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
+    for (std::string_view text : views) {
+      StatusOr<size_t> n = (*tokenizer)->Count(text, options);
+      Counted c;
+      c.method = "exact";
+      if (n.ok()) {
+        c.tokens = static_cast<int64_t>(*n);
+      } else {
+        c.tokens = n.status();
+      }
+      counted.push_back(std::move(c));
+    }
+  }
+  // A sampled input that cannot be counted is reported and left out of the
+  // population, like an input that cannot be read.
+  std::vector<int64_t> exact;
+  std::vector<double> approx;
+  for (size_t i = 0; i < counted.size(); ++i) {
+    Row& row = rows[sample.items()[i].row];
+    if (!counted[i].tokens.ok()) {
+      exit_code = std::max(exit_code, ReportInput(ctx, row.name, counted[i].tokens.status()));
+      row.failed = true;
+      continue;
+    }
+    exact.push_back(*counted[i].tokens);
+    approx.push_back(sample.approx()[i]);
+    row.exact = std::move(counted[i]);
+  }
+  double approx_sum = 0;
+  int64_t population = 0;
+  for (const Row& row : rows) {
+    if (row.failed) continue;
+    approx_sum += static_cast<double>(row.approx.tokens);
+    ++population;
+  }
+  const HybridTotal total = RatioTotal(exact, approx, population, approx_sum);
+  const std::string what = endpoint_model != nullptr ? "model" : "tokenizer";
+  for (const Row& row : rows) {
+    if (row.failed) continue;
+    if (flags.json) {
+      nlohmann::json j = {{"input", row.name}, {what, name}, {"bytes", row.bytes}};
+      if (row.exact) {
+        j["tokens"] = *row.exact->tokens;
+        j["method"] = row.exact->method;
+      } else {
+        j.update({{"tokens", row.approx.tokens}, {"low", row.approx.low},
+                  {"high", row.approx.high}, {"confidence", 0.95}, {"method", "approx"},
+                  {"familiar", row.approx.familiar}});
+      }
+      ctx.io.out << j.dump() << "\n";
+    } else if (row.exact) {
+      ctx.io.out << *row.exact->tokens << "\t" << row.name << "\t" << row.exact->method << "\n";
+    } else {
+      ctx.io.out << row.approx.tokens << "\t" << row.name << "\t[" << row.approx.low << ", "
+                 << row.approx.high << "] approx\n";
+    }
+  }
+  const auto tokens = std::llround(total.tokens), low = std::llround(std::floor(total.low)),
+             high = std::llround(std::ceil(total.high));
+  if (flags.json) {
+    ctx.io.out << nlohmann::json{{"total", true},    {what, name},
+                                 {"inputs", population}, {"sampled", exact.size()},
+                                 {"tokens", tokens},  {"low", low},
+                                 {"high", high},      {"confidence", 0.95},
+                                 {"method", "hybrid"}, {"profile", profile->path}}
+                      .dump()
+               << "\n";
+  } else {
+    ctx.io.out << tokens << "\ttotal\t[" << low << ", " << high << "] hybrid (" << exact.size()
+               << " of " << population << " inputs counted)\n";
+  }
+  return exit_code;
+}
+
 int RunCount(CountFlags flags, const Context& ctx) {
   if (flags.tokenizer.empty() + flags.model.empty() + flags.tokenizer_file.empty() != 2) {
     ctx.Error("count: give exactly one of --tokenizer NAME, --tokenizer-file PATH or --model ID");
@@ -213,14 +366,14 @@ int RunCount(CountFlags flags, const Context& ctx) {
     StatusOr<const Catalog*> catalog = ctx.Models();
     StatusOr<ResolvedModel> model =
         catalog.ok() ? (*catalog)->Resolve(flags.model) : StatusOr<ResolvedModel>(catalog.status());
-    if (!model.ok()) {
-      ctx.Error("count: " + model.status().message());
-      return ExitCodeFor(model.status());
-    }
+    if (!model.ok()) return Fail(ctx, model.status());
     if (flags.count == "approx") {
       const bool endpoint = model->model->CountsThroughEndpoint();
       return RunCountApprox(flags, endpoint ? model->model->id : model->model->tokenizer,
                             !endpoint, ctx);
+    }
+    if (flags.count == "hybrid" && model->model->CountsThroughEndpoint()) {
+      return RunCountHybrid(flags, model->model, ctx);
     }
     if (model->model->CountsThroughEndpoint()) {
       if (flags.count == "exact") {
@@ -232,6 +385,7 @@ int RunCount(CountFlags flags, const Context& ctx) {
     flags.tokenizer = model->model->tokenizer;
   }
   if (flags.count == "approx") return RunCountApprox(flags, flags.tokenizer, true, ctx);
+  if (flags.count == "hybrid") return RunCountHybrid(flags, nullptr, ctx);
   if (flags.count == "endpoint") {
     ctx.Error("count: --count endpoint needs --model (a model without a public tokenizer)");
     return kExitUsage;
@@ -240,33 +394,23 @@ int RunCount(CountFlags flags, const Context& ctx) {
       flags.tokenizer_file.empty() ? ctx.LoadTokenizerByName(flags.tokenizer)
                                    : ctx.LoadTokenizerFile(flags.tokenizer_file);
   if (!flags.tokenizer_file.empty()) flags.tokenizer = flags.tokenizer_file;
-  if (!tokenizer.ok()) {
-    ctx.Error("count: " + tokenizer.status().message());
-    return ExitCodeFor(tokenizer.status());
-  }
+  if (!tokenizer.ok()) return Fail(ctx, tokenizer.status());
   TokenizeOptions options;
   options.allow_special = flags.allow_special;
   options.invalid_utf8 =
       flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
 
-  StatusOr<std::vector<std::string>> expanded = ExpandInputs(flags.inputs);
-  if (!expanded.ok()) {
-    ctx.Error("count: " + expanded.status().message());
-    return ExitCodeFor(expanded.status());
-  }
-  std::vector<std::string> inputs = *expanded;
-  if (inputs.empty()) inputs.push_back("-");
+  StatusOr<std::vector<std::string>> inputs = InputNames(flags);
+  if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
   size_t total_tokens = 0, counted = 0;
   const int jobs = flags.jobs > 0 ? flags.jobs : std::max(1u, std::thread::hardware_concurrency());
-  for (const std::string& name : inputs) {
+  for (const std::string& name : *inputs) {
     StatusOr<ExactCount> r = flags.ids ? EncodeInput(ctx, **tokenizer, name, options)
                                        : StreamCount(ctx, **tokenizer, name, jobs, options);
     if (!r.ok()) {
       // Keep going: one bad file must not lose the other counts.
-      std::string msg = r.status().message();
-      ctx.Error("count: " + (msg.rfind(name + ":", 0) == 0 ? msg : name + ": " + msg));
-      exit_code = std::max(exit_code, ExitCodeFor(r.status()));
+      exit_code = std::max(exit_code, ReportInput(ctx, name, r.status()));
       continue;
     }
     total_tokens += r->tokens;
@@ -296,7 +440,8 @@ Runner RegisterCount(CLI::App* app) {
   CLI::App* cmd = app->add_subcommand("count", "Count tokens in files or stdin");
   cmd->footer(
       "Prints \"TOKENS<TAB>INPUT\" per input (and a total), or one JSON object\n"
-      "per input with --json. Every count says how it was made (\"method\").\n\n"
+      "per input with --json. Every count says how it was made (\"method\").\n"
+      "With --count hybrid, --json ends with the total's object ({\"total\": true, ...}).\n\n"
       "Example:\n"
       "  tools/tokcost count --tokenizer o200k_base --json data/examples/prompts.txt\n"
       "  echo 'Привет, мир' | tools/tokcost count --tokenizer qwen3 -\n"
@@ -320,8 +465,13 @@ Runner RegisterCount(CLI::App* app) {
   cmd->add_option("-j,--jobs", flags->jobs, "Threads for large inputs (default: all cores)");
   cmd->add_option("--count", flags->count,
                   "How to count: auto (default: exact where a tokenizer is public, else endpoint), "
-                  "exact, endpoint, approx (fast, with 95% bounds from a calibrated profile)")
-      ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx"}));
+                  "exact, endpoint, approx (fast, with 95% bounds from a calibrated profile), "
+                  "hybrid (every input approximated, --sample of them counted exactly or by the "
+                  "endpoint; a corrected total with its 95% interval)")
+      ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx", "hybrid"}));
+  cmd->add_option("--sample", flags->sample,
+                  "hybrid: inputs counted exactly, drawn at random (default 200)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("inputs", flags->inputs, "Files to count; - or none for stdin");
   return [flags](const Context& ctx) { return RunCount(*flags, ctx); };
 }

@@ -61,7 +61,7 @@ struct Active {
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
   double ceiling_margin = 0;  // sum over them of (ceiling - estimate), when known
-  std::unique_ptr<HybridSample> sample;
+  std::unique_ptr<HybridSample<Request>> sample;
 };
 
 // Sets up how one model is counted under `mode`.
@@ -78,7 +78,7 @@ Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
     a->profile = std::move(p.profile);
     TOKCOST_ASSIGN_OR_RETURN(a->chat_template, counters.TemplateFor(m));
     if (mode == CountMode::kApprox) return OkStatus();
-    a->sample = std::make_unique<HybridSample>(options.sample, options.seed);
+    a->sample = std::make_unique<HybridSample<Request>>(options.sample, options.seed);
   }
   TOKCOST_ASSIGN_OR_RETURN(a->counter, counters.ForModel(m, mode == CountMode::kEndpoint));
   return OkStatus();
@@ -252,7 +252,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     int64_t sampled = 0;
     if (a.sample) {
       std::vector<const Request*> ptrs;
-      for (const Request& r : a.sample->requests()) ptrs.push_back(&r);
+      for (const Request& r : a.sample->items()) ptrs.push_back(&r);
       std::vector<Counted> counted = a.counter->CountRequests(ptrs);
       std::vector<int64_t> exact;
       std::string how = "exact";
@@ -261,7 +261,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         exact.push_back(*c.tokens);
         if (c.method != "exact") how = "endpoint";
       }
-      HybridSample::Total t = a.sample->Estimate(exact, a.approx_sum);
+      HybridTotal t = a.sample->Estimate(exact, a.approx_sum);
       point = t.tokens;
       low = t.low;
       high = t.high;

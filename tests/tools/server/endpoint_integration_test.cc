@@ -225,6 +225,41 @@ TEST_CASE("Hybrid counting sends only the sample and its interval holds the exac
   CHECK(exact_server.Requests() >= 2000);
 }
 
+TEST_CASE("count --count hybrid sends only its sample of the inputs") {
+  const std::vector<std::string> files = WriteTexts(Tmp("hybrid_texts"), 300);
+  auto env = BaseEnv();
+  LocalServer exact_server({});
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_count_hybrid_exact");
+  ProcessResult exact = RunProcess(CountArgs(exact_server, files), env);
+  REQUIRE(exact.exit_code == 0);
+  long truth = 0;
+  for (const auto& [name, tokens] : Counts(exact.out)) truth += tokens;
+
+  LocalServer sample_server({});
+  env["TOKCOST_CACHE_DIR"] = Tmp("cache_count_hybrid_sample");
+  std::vector<std::string> argv = CountArgs(sample_server, files);
+  argv.insert(argv.begin() + 2, {"--count", "hybrid", "--sample", "40"});
+  ProcessResult hybrid = RunProcess(argv, env);
+  INFO(hybrid.err);
+  REQUIRE(hybrid.exit_code == 0);
+  const std::string last = hybrid.out.substr(hybrid.out.rfind('\n', hybrid.out.size() - 2) + 1);
+  const json total = json::parse(last);
+  INFO("exact " << truth << ", hybrid " << total.dump());
+  CHECK(total["total"] == true);
+  CHECK(total["model"] == "yandexgpt-lite");
+  CHECK(total["sampled"] == 40);
+  CHECK(total["inputs"] == 300);
+  CHECK(total["low"].get<long>() <= truth);
+  CHECK(truth <= total["high"].get<long>());
+  // The sample and at most a model-version probe; every other input is
+  // estimated by the provisional profile.
+  CHECK(sample_server.Requests() <= 41);
+  std::map<std::string, int> methods;
+  Counts(hybrid.out.substr(0, hybrid.out.size() - last.size()), &methods);
+  CHECK(methods["endpoint"] == 40);
+  CHECK(methods["approx"] == 260);
+}
+
 TEST_CASE("Calibrating an endpoint model learns a lexicon from the token texts, asked once") {
   // Calibration text and more lexicon text from different parts of the
   // setup corpus (the stand-in tokenizer behind the server is qwen3).
