@@ -324,6 +324,7 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
     if (row.failed) continue;
     if (flags.json) {
       nlohmann::json j = {{"input", row.name}, {what, name}, {"bytes", row.bytes}};
+      if (endpoint_model == nullptr && !flags.model.empty()) j["model"] = flags.model;
       if (row.exact) {
         j["tokens"] = *row.exact->tokens;
         j["method"] = row.exact->method;
