@@ -1,13 +1,17 @@
-// Approximate and hybrid counting of chat requests.
+// Approximate and hybrid counting of chat requests (and of count's inputs).
 //
 // Approx: a request is estimated from its rendered text (the model's chat
 // template, control tokens counted one each), or, for models counted by
 // the endpoint, from its messages plus a per-message overhead.
-// Hybrid: a uniform random sample of requests (reservoir sampling, so the
-// workload is read once) is counted exactly or by the endpoint; the total is
-// the ratio estimator T = (sum exact / sum approx over the sample) x sum
-// approx, with its standard error from the sample's residuals and the
-// finite-population correction.
+// Hybrid: a uniform random sample of requests or inputs (reservoir
+// sampling, so the workload is read once) is counted exactly or by the
+// endpoint; the total is the ratio estimator T = (sum exact / sum approx
+// over the sample) x sum approx, with its standard error from the sample's
+// residuals and the finite-population correction.
+//
+//   HybridSample<Request> sample(200, /*seed=*/1);
+//   for (const Request& r : workload) sample.Offer(r, approx_of(r));
+//   HybridTotal t = sample.Estimate(exact_counts_of(sample.items()), approx_sum);
 #ifndef TOKCOST_TOOLS_CLI_APPROX_COUNTER_H_
 #define TOKCOST_TOOLS_CLI_APPROX_COUNTER_H_
 
