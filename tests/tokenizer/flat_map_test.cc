@@ -61,12 +61,26 @@ TEST_CASE("The vocabulary table finds its keys and refuses others") {
   for (size_t i = 0; i + 1 < present.size(); ++i) REQUIRE(read.Find(present[i]) == i);
   CHECK(read.Find(present.back()) == present.size() - 1);
   for (const std::string& k : absent) REQUIRE(read.Find(k) == kNoId);
+  // One-byte keys from the stored table, as Find gives them.
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    INFO("byte " << b);
+    CHECK(read.FindByte(static_cast<unsigned char>(b)) == m.Find(std::string_view(&c, 1)));
+  }
+  CHECK(read.FindByte(0x01) != kNoId);  // the keys' alphabet is bytes 0-3
+  CHECK(read.FindByte('A') == kNoId);
 
-  // A stored filter with its bits cleared would hide keys: refused.
+  // A stored filter with its bits cleared would hide keys: refused. (It
+  // follows the 40-byte header and the 1 KB table of one-byte keys.)
   std::string damaged = *bytes;
-  std::fill(damaged.begin() + 32, damaged.begin() + 32 + (1 << 19), '\0');
+  std::fill(damaged.begin() + 40 + 1024, damaged.begin() + 40 + 1024 + (1 << 19), '\0');
   BytesToIdMap bad;
   CHECK_FALSE(BytesToIdMap::Deserialize(damaged.data(), damaged.size(), nullptr, &bad));
+  // So is a table written by a build whose hash differs (its check, bytes
+  // 32-39 of the header, no longer matches).
+  std::string other_hash = *bytes;
+  other_hash[33] ^= 1;
+  CHECK_FALSE(BytesToIdMap::Deserialize(other_hash.data(), other_hash.size(), nullptr, &bad));
   // So are a truncated table and another magic.
   CHECK_FALSE(BytesToIdMap::Deserialize(bytes->data(), bytes->size() - 1, nullptr, &bad));
   std::string old_magic = *bytes;

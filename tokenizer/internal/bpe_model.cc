@@ -30,8 +30,7 @@ bool BpeModel::Finish(std::string* error) {
   vocab_.BuildFilter();
   for (int b = 0; b < 256; ++b) {
     if (options_.byte_level) {
-      char c = static_cast<char>(b);
-      byte_ids_[b] = vocab_.Find(std::string_view(&c, 1));
+      byte_ids_[b] = vocab_.FindByte(static_cast<unsigned char>(b));
       if (byte_ids_[b] == kNoId) {
         *error = "vocabulary has no token for byte " + std::to_string(b);
         return false;
