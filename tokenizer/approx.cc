@@ -385,12 +385,12 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
     }
     if (j.contains("lexicon") && !j["lexicon"].is_null()) {
       std::string lexicon_path = LexiconPath(path);
-      StatusOr<std::string> bytes = ReadFile(lexicon_path);
-      if (!bytes.ok()) {
-        return InvalidArgumentError(path + ": $.lexicon: " + bytes.status().message());
+      StatusOr<MappedFile> file = MapFile(lexicon_path);
+      if (!file.ok()) {
+        return InvalidArgumentError(path + ": $.lexicon: " + file.status().message());
       }
       StatusOr<tokenizer_internal::BoundaryModel> model =
-          tokenizer_internal::BoundaryModel::Parse(*bytes);
+          tokenizer_internal::BoundaryModel::Parse(file->bytes, std::move(file->owner));
       if (!model.ok()) return InvalidArgumentError(lexicon_path + ": " + model.status().message());
       p.lexicon = std::make_shared<const tokenizer_internal::BoundaryModel>(*std::move(model));
     } else if (p.coefficients[kLexiconFeature] > 0) {

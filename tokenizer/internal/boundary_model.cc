@@ -246,27 +246,31 @@ void Put(std::string* out, const T& v) {
 
 }  // namespace
 
-BoundaryModel::BoundaryModel(BoundaryDefaults defaults, Items items, size_t words)
-    : defaults_(defaults), serial_(next_serial++), words_(words), items_(std::move(items)) {
+BoundaryModel::BoundaryModel(BoundaryDefaults defaults, const char* packed, size_t count,
+                             size_t words, std::shared_ptr<const void> owner)
+    : defaults_(defaults),
+      serial_(next_serial++),
+      words_(words),
+      packed_(packed),
+      item_count_(count),
+      packed_owner_(std::move(owner)) {
   // In 1/kValueScale like the entries, so that sums of estimates are exact
   // whatever their order (the memo of lines relies on it).
   for (float& d : defaults_) d = std::round(d * kValueScale) / kValueScale;
   size_t slots = 16;
-  while (slots < items_.size() * 2) slots *= 2;  // load <= 0.5: short probes
+  while (slots < count * 2) slots *= 2;  // load <= 0.5: short probes
   slots_.assign(slots, Slot{});
   mask_ = slots - 1;
-  for (Item& item : items_) {
-    // As stored, so a model estimates the same before and after a round trip.
-    // Rounded half up, as lround would for these non-negative values, but
-    // inline: a call to libm per entry was a quarter of loading a lexicon.
-    const auto value =
-        static_cast<uint16_t>(std::min(item.value, kMaxValue) * kValueScale + 0.5f);
-    item.value = value / kValueScale;
-    const uint32_t tag = static_cast<uint32_t>(item.key >> 32) | 1;
-    size_t i = item.key & mask_;
+  for (size_t k = 0; k < count; ++k) {
+    uint64_t item;
+    std::memcpy(&item, packed + k * sizeof(item), sizeof(item));
+    const uint64_t key = item & kKeyMask;
+    const uint32_t tag = static_cast<uint32_t>(key >> 32) | 1;
+    size_t i = key & mask_;
     while (slots_[i].tag != 0 && slots_[i].tag != tag) i = (i + 1) & mask_;
     entries_ += slots_[i].tag == 0;
-    slots_[i] = {tag, value, static_cast<uint16_t>(item.wider)};
+    slots_[i] = {tag, static_cast<uint16_t>((item >> 48) & 0x7FFF),
+                 static_cast<uint16_t>(item >> 63)};
   }
   dense_.assign(kDense, Slot{});
   for (uint32_t cp = 0; cp < kDense; ++cp) {
@@ -489,19 +493,15 @@ double BoundaryModel::EstimateRange(std::string_view text, size_t begin, size_t 
 
 std::string BoundaryModel::Serialize() const {
   std::string out(kMagic, sizeof(kMagic));
-  Put(&out, static_cast<uint32_t>(items_.size()));
+  Put(&out, static_cast<uint32_t>(item_count_));
   Put(&out, static_cast<uint32_t>(words_));
   for (float d : defaults_) Put(&out, d);
-  for (const Item& item : items_) {
-    const uint64_t packed = item.key |
-                            static_cast<uint64_t>(std::lround(item.value * kValueScale)) << 48 |
-                            static_cast<uint64_t>(item.wider) << 63;
-    Put(&out, packed);
-  }
+  out.append(packed_, item_count_ * sizeof(uint64_t));
   return out;
 }
 
-StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes) {
+StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes,
+                                             std::shared_ptr<const void> keep_alive) {
   constexpr size_t kItem = sizeof(uint64_t);
   const bool v2 = bytes.size() >= sizeof(kMagicV2) &&
                   std::memcmp(bytes.data(), kMagicV2, sizeof(kMagicV2)) == 0;
@@ -524,22 +524,18 @@ StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes) {
   if (words > count) return InvalidArgumentError("lexicon has more words than entries");
   BoundaryDefaults defaults;
   std::memcpy(defaults.data(), bytes.data() + sizeof(kMagic) + counts, sizeof(defaults));
-  Items items(count);
-  const char* p = bytes.data() + header;
-  for (Item& item : items) {
-    uint64_t packed;
-    std::memcpy(&packed, p, sizeof(packed));
-    item.key = packed & kKeyMask;
-    item.value = static_cast<float>((packed >> 48) & 0x7FFF) / kValueScale;
-    item.wider = (packed >> 63) != 0;
-    p += kItem;
-  }
   for (float d : defaults) {
     if (!std::isfinite(d) || d < 0 || d > 16) {
       return InvalidArgumentError("lexicon has a default out of range");
     }
   }
-  return BoundaryModel(defaults, std::move(items), words);
+  std::string_view packed = bytes.substr(header);
+  if (keep_alive == nullptr) {
+    auto copy = std::make_shared<const std::string>(packed);
+    packed = *copy;
+    keep_alive = std::move(copy);
+  }
+  return BoundaryModel(defaults, packed.data(), count, words, std::move(keep_alive));
 }
 
 Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
@@ -640,7 +636,12 @@ BoundaryModel BoundaryModelBuilder::Build() const {
       std::fill(covered.begin() + span.first, covered.begin() + span.end, 1);
     }
   }
-  BoundaryModel::Items items;
+  struct Item {
+    uint64_t key;
+    float value;
+    bool wider;
+  };
+  std::vector<Item> items;
   for (const auto& [key, w] : word_stats) {
     if (w.kept()) items.push_back({key, static_cast<float>(w.starts / w.seen), false});
   }
@@ -702,9 +703,17 @@ BoundaryModel BoundaryModelBuilder::Build() const {
   items.reserve(items.size() + kept.size());
   for (const auto& [key, k] : kept) items.push_back({key, k.value, k.wider});
   // A stable order, so the same text gives the same file.
-  std::sort(items.begin(), items.end(),
-            [](const BoundaryModel::Item& a, const BoundaryModel::Item& b) { return a.key < b.key; });
-  return BoundaryModel(defaults, std::move(items), words);
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.key < b.key; });
+  // Packed as the file stores them: the estimate in 1/kValueScale, rounded
+  // half up (values are never negative).
+  auto packed = std::make_shared<std::string>(items.size() * sizeof(uint64_t), '\0');
+  for (size_t k = 0; k < items.size(); ++k) {
+    const auto value = static_cast<uint64_t>(std::min(items[k].value, kMaxValue) * kValueScale + 0.5f);
+    const uint64_t item = items[k].key | value << 48 | static_cast<uint64_t>(items[k].wider) << 63;
+    std::memcpy(packed->data() + k * sizeof(item), &item, sizeof(item));
+  }
+  const char* data = packed->data();
+  return BoundaryModel(defaults, data, items.size(), words, std::move(packed));
 }
 
 }  // namespace tokcost::tokenizer_internal

@@ -70,6 +70,29 @@ StatusOr<std::string> ReadFile(const std::string& path) {
   return out;
 }
 
+StatusOr<MappedFile> MapFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return InvalidArgumentError(path + ": not a regular file");
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  if (size == 0) {
+    ::close(fd);
+    return MappedFile{};
+  }
+  void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  const int mmap_errno = errno;
+  ::close(fd);
+  if (addr == MAP_FAILED) {
+    return InvalidArgumentError(path + ": cannot map: " + std::strerror(mmap_errno));
+  }
+  std::shared_ptr<const void> owner(addr, [size](const void* a) { ::munmap(const_cast<void*>(a), size); });
+  return MappedFile{std::string_view(static_cast<const char*>(addr), size), std::move(owner)};
+}
+
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name) {
   std::string out;
   size_t have = 0;

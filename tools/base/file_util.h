@@ -2,11 +2,13 @@
 //
 //   StatusOr<std::string> text = ReadFile("prompts.txt");
 //   StatusOr<std::string> all = ReadStream(std::cin, "-");
+//   StatusOr<MappedFile> lexicon = MapFile("o200k_base.lexicon");
 #ifndef TOKCOST_TOOLS_BASE_FILE_UTIL_H_
 #define TOKCOST_TOOLS_BASE_FILE_UTIL_H_
 
 #include <initializer_list>
 #include <istream>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,16 @@ namespace tokcost {
 
 // Reads a whole file; errors name the path and the OS reason.
 StatusOr<std::string> ReadFile(const std::string& path);
+
+// A file's bytes mapped read-only and populated: shared with the page
+// cache, so nothing is copied and no fresh memory is zeroed (reading a
+// 1.5 MB lexicon into a string was a fifth of a one-line approximate
+// count). `owner` keeps the mapping; `bytes` is empty for an empty file.
+struct MappedFile {
+  std::string_view bytes;
+  std::shared_ptr<const void> owner;
+};
+StatusOr<MappedFile> MapFile(const std::string& path);
 
 // Reads a stream to its end; `name` is used in error messages.
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name);
