@@ -1,4 +1,4 @@
-// ReadFile and ReadStream: every byte back (NULs, sizes across their buffer
+// ReadFile, ReadStream and MapFile: every byte back (NULs, sizes across their buffer
 // growth), and errors that name the path.
 #include "tools/base/file_util.h"
 
@@ -81,6 +81,28 @@ TEST_CASE("ReadFile errors name the path and the reason") {
   StatusOr<std::string> dir = ReadFile(TempDir());
   REQUIRE_FALSE(dir.ok());
   CHECK(dir.status().message() == TempDir() + ": is a directory");
+}
+
+TEST_CASE("MapFile maps every byte, and outlives the file's name") {
+  const std::string path = JoinPath(TempDir(), "file_util_map.bin");
+  for (size_t n : {size_t{0}, size_t{1}, size_t{4097}, size_t{3} << 20}) {
+    INFO(n);
+    const std::string bytes = Bytes(n);
+    REQUIRE(WriteFile(path, {bytes}).ok());
+    StatusOr<MappedFile> mapped = MapFile(path);
+    REQUIRE(mapped.ok());
+    // Replaced on disk (as WriteFile does, by a rename): the mapping keeps
+    // the bytes it was made with.
+    REQUIRE(WriteFile(path, {"other"}).ok());
+    CHECK(mapped->bytes == bytes);
+  }
+  StatusOr<MappedFile> missing = MapFile(JoinPath(TempDir(), "no/such/file.bin"));
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  CHECK(missing.status().message().find("no/such/file.bin: cannot open") != std::string::npos);
+  StatusOr<MappedFile> dir = MapFile(TempDir());
+  REQUIRE_FALSE(dir.ok());
+  CHECK(dir.status().message() == TempDir() + ": not a regular file");
 }
 
 }  // namespace
