@@ -71,9 +71,9 @@ TEST_CASE("The vocabulary table finds its keys and refuses others") {
   CHECK(read.FindByte('A') == kNoId);
 
   // A stored filter with its bits cleared would hide keys: refused. (It
-  // follows the 40-byte header and the 1 KB table of one-byte keys.)
+  // follows the 48-byte header and the 1 KB table of one-byte keys.)
   std::string damaged = *bytes;
-  std::fill(damaged.begin() + 40 + 1024, damaged.begin() + 40 + 1024 + (1 << 19), '\0');
+  std::fill(damaged.begin() + 48 + 1024, damaged.begin() + 48 + 1024 + (1 << 19), '\0');
   BytesToIdMap bad;
   CHECK_FALSE(BytesToIdMap::Deserialize(damaged.data(), damaged.size(), nullptr, &bad));
   // So is a table written by a build whose hash differs (its check, bytes
@@ -81,10 +81,14 @@ TEST_CASE("The vocabulary table finds its keys and refuses others") {
   std::string other_hash = *bytes;
   other_hash[33] ^= 1;
   CHECK_FALSE(BytesToIdMap::Deserialize(other_hash.data(), other_hash.size(), nullptr, &bad));
+  // And a damaged table of one-byte keys, which no probe reads.
+  std::string damaged_bytes = *bytes;
+  damaged_bytes[48 + 4 * 0x41] ^= 1;
+  CHECK_FALSE(BytesToIdMap::Deserialize(damaged_bytes.data(), damaged_bytes.size(), nullptr, &bad));
   // So are a truncated table and another magic.
   CHECK_FALSE(BytesToIdMap::Deserialize(bytes->data(), bytes->size() - 1, nullptr, &bad));
   std::string old_magic = *bytes;
-  old_magic[6] = '3';
+  old_magic[6] = '5';
   CHECK_FALSE(BytesToIdMap::Deserialize(old_magic.data(), old_magic.size(), nullptr, &bad));
 }
 

@@ -58,15 +58,20 @@ void BytesToIdMap::Reserve(size_t n, size_t bytes) {
 namespace {
 
 struct Header {
-  char magic[8];  // "TKCVOC5\0"
+  char magic[8];  // "TKCVOC6\0"
   uint64_t entry_count;
   uint64_t slot_count;
   uint64_t arena_bytes;
   uint64_t hash_check;  // HashCheck() of the build that wrote the file
+  uint64_t byte_ids_hash;  // of the one-byte table: the probes never read it
 };
-constexpr char kVocabMagic[8] = {'T', 'K', 'C', 'V', 'O', 'C', '5', 0};
+constexpr char kVocabMagic[8] = {'T', 'K', 'C', 'V', 'O', 'C', '6', 0};
 constexpr size_t kByteIds = 256;
 
+uint64_t HashOfByteIds(const uint32_t* ids) {
+  const std::string_view bytes(reinterpret_cast<const char*>(ids), kByteIds * sizeof(uint32_t));
+  return HashBytes(bytes, HeadBytes(bytes.data(), bytes.size()));
+}
 
 // Reads a table's header; false when `data` is shorter or the magic differs.
 template <typename H>
@@ -93,11 +98,11 @@ uint64_t BytesToIdMap::HashCheck() {
 }
 
 std::string BytesToIdMap::Serialize() const {
-  Header h{{}, entries_.size(), slots_.size(), arena_.size(), HashCheck()};
-  std::memcpy(h.magic, kVocabMagic, sizeof(h.magic));
-  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
   uint32_t byte_ids[kByteIds];
   for (size_t b = 0; b < kByteIds; ++b) byte_ids[b] = FindByte(static_cast<unsigned char>(b));
+  Header h{{}, entries_.size(), slots_.size(), arena_.size(), HashCheck(), HashOfByteIds(byte_ids)};
+  std::memcpy(h.magic, kVocabMagic, sizeof(h.magic));
+  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
   out.append(reinterpret_cast<const char*>(byte_ids), sizeof(byte_ids));
   const std::vector<uint64_t> filter = filter_.empty() ? MakeFilter() : filter_;
   out.append(reinterpret_cast<const char*>(filter.data()), filter.size() * sizeof(uint64_t));
@@ -121,6 +126,7 @@ bool BytesToIdMap::Deserialize(const char* data, size_t size, std::shared_ptr<co
   }
   const char* p = data + sizeof(Header);
   const auto* byte_ids = reinterpret_cast<const uint32_t*>(p);
+  if (HashOfByteIds(byte_ids) != h.byte_ids_hash) return false;
   p += kByteIds * sizeof(uint32_t);
   const auto* filter = reinterpret_cast<const uint64_t*>(p);
   p += kFilterWords * sizeof(uint64_t);
