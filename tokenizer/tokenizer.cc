@@ -45,6 +45,10 @@ StatusOr<std::string_view> CheckUtf8(std::string_view text,
 
 }  // namespace
 
+Status ValidateUtf8(std::string_view text) {
+  return CheckUtf8(text, InvalidUtf8::kError, nullptr).status();
+}
+
 Tokenizer::Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,
                      std::unique_ptr<tokenizer_internal::SentencePieceBackend> sp)
     : name_(std::move(name)), pipeline_(std::move(p)), sentencepiece_(std::move(sp)) {}

@@ -43,6 +43,11 @@ struct TokenizeOptions {
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kError;
 };
 
+// OkStatus when `text` is valid UTF-8; else the error Count gives it under
+// InvalidUtf8::kError (the offending byte's offset and line). For callers
+// that estimate some texts and must still reject what counting would.
+Status ValidateUtf8(std::string_view text);
+
 // Where a tokenizer's vocabulary comes from (data/tokenizers.json).
 struct TokenizerSpec {
   std::string name;         // e.g. "o200k_base"

@@ -260,6 +260,13 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
       exit_code = std::max(exit_code, ExitCodeFor(input.status()));
       continue;
     }
+    // Rejected as counting would reject it, whether or not it is sampled.
+    if (flags.invalid_utf8 == "error") {
+      if (Status valid = ValidateUtf8(input->text); !valid.ok()) {
+        exit_code = std::max(exit_code, ReportInput(ctx, input_name, valid));
+        continue;
+      }
+    }
     const ApproxEstimate e = profile->profile.Estimate(input->text);
     rows.push_back({input_name, input->text.size(), e, false, std::nullopt});
     sample.Offer({rows.size() - 1, std::move(input->text)}, static_cast<double>(e.tokens));

@@ -407,6 +407,18 @@ TEST_CASE("count --count hybrid counts a sample of the inputs and corrects the r
 
   Result r = Run({"count", "--tokenizer", "o200k_base", "--count", "hybrid", "--sample", "0", files[0]});
   CHECK(r.code == kExitUsage);
+
+  // An input that counting would reject is rejected sampled or not, and
+  // left out of the total; the others are still counted.
+  const std::string bad = WriteTemp("hybrid_bad.txt", "valid text, then \xFF\xFE\n");
+  std::vector<std::string> args = {"count", "--tokenizer", "o200k_base", "--count", "hybrid",
+                                   "--sample", "1", "--json", bad};
+  args.insert(args.end(), files.begin(), files.end());
+  r = Run(args);
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("hybrid_bad.txt: invalid UTF-8 at byte offset 17"));
+  CHECK(r.out.find("hybrid_bad.txt") == std::string::npos);
+  CHECK(json::parse(r.out.substr(r.out.rfind('{')))["inputs"] == 40);
 }
 
 TEST_CASE("count --count hybrid totals land within their interval of the exact total") {
