@@ -125,8 +125,7 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
   for (const std::string& name : *inputs) {
     StatusOr<Input> input = ReadInput(ctx, name);
     if (!input.ok()) {
-      ctx.Error("count: " + input.status().message());
-      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      exit_code = std::max(exit_code, ReportInput(ctx, name, input.status()));
       continue;
     }
     texts.push_back(std::move(*input));
@@ -141,8 +140,7 @@ int RunCountEndpoint(const CountFlags& flags, const ModelInfo& model, const Cont
   int64_t total = 0;
   for (size_t i = 0; i < texts.size(); ++i) {
     if (!counted[i].tokens.ok()) {
-      ctx.Error("count: " + counted[i].tokens.status().message());
-      exit_code = std::max(exit_code, ExitCodeFor(counted[i].tokens.status()));
+      exit_code = std::max(exit_code, ReportInput(ctx, texts[i].name, counted[i].tokens.status()));
       continue;
     }
     total += *counted[i].tokens;
@@ -178,8 +176,7 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   for (const std::string& input_name : *inputs) {
     StatusOr<Input> input = ReadInput(ctx, input_name);
     if (!input.ok()) {
-      ctx.Error("count: " + input.status().message());
-      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      exit_code = std::max(exit_code, ReportInput(ctx, input_name, input.status()));
       continue;
     }
     ApproxEstimate e = profile->profile.Estimate(input->text);
@@ -256,8 +253,7 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
   for (const std::string& input_name : *names) {
     StatusOr<Input> input = ReadInput(ctx, input_name);
     if (!input.ok()) {
-      ctx.Error("count: " + input.status().message());
-      exit_code = std::max(exit_code, ExitCodeFor(input.status()));
+      exit_code = std::max(exit_code, ReportInput(ctx, input_name, input.status()));
       continue;
     }
     // Rejected as counting would reject it, whether or not it is sampled.
@@ -291,16 +287,13 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
     options.allow_special = flags.allow_special;
     options.invalid_utf8 =
         flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
+    // Not CounterFactory's exact counter: it counts with the default
+    // options, and these honour --allow-special and --invalid-utf8.
     for (std::string_view text : views) {
       StatusOr<size_t> n = (*tokenizer)->Count(text, options);
-      Counted c;
-      c.method = "exact";
-      if (n.ok()) {
-        c.tokens = static_cast<int64_t>(*n);
-      } else {
-        c.tokens = n.status();
-      }
-      counted.push_back(std::move(c));
+      counted.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
+                                : StatusOr<int64_t>(n.status()),
+                         "exact", {}});
     }
   }
   // A sampled input that cannot be counted is reported and left out of the
