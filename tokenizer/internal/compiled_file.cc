@@ -33,10 +33,9 @@ std::optional<CompiledFile> MapCompiled(const std::string& source_path, const ch
   if (!HeaderFor(source_path, magic, &want)) return std::nullopt;
   // Mapped with MAP_POPULATE (MapFile): the file is in the page cache after
   // its first use, and mapping all of it in one call is cheaper than a
-  // fault per page the loader touches (BpeModel::Finish's 256 byte lookups,
-  // the load-time probes). One-line o200k count: 617-624 -> 436-437 page
-  // faults, 16.7-17.0 -> 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC
-  // VM, perf stat -r 30).
+  // fault per page the loader touches. One-line o200k count, when it was
+  // introduced (2026-12-05): 617-624 -> 436-437 page faults, 16.7-17.0 ->
+  // 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
   StatusOr<MappedFile> file = MapFile(source_path + ".tokcost-idx");
   if (!file.ok() || file->bytes.size() < sizeof(Header)) return std::nullopt;
   Header got;
