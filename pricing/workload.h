@@ -47,6 +47,8 @@ const char* WorkloadFormatName(WorkloadFormat format);
 
 class WorkloadReader {
  public:
+  ~WorkloadReader();
+
   // `path` "-" reads `stdin_stream`.
   static StatusOr<std::unique_ptr<WorkloadReader>> Open(const std::string& path,
                                                         WorkloadFormat format,
@@ -63,13 +65,15 @@ class WorkloadReader {
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
-  WorkloadReader(std::string path, std::unique_ptr<std::ifstream> file, std::istream* in)
-      : path_(std::move(path)), file_(std::move(file)), in_(in) {}
-  Status ParseLine(const std::string& line, Request* request) const;
+  struct JsonParser;  // simdjson's, kept out of this header
+
+  WorkloadReader(std::string path, std::unique_ptr<std::ifstream> file, std::istream* in);
+  Status ParseLine(const std::string& line, Request* request);
 
   std::string path_;
   std::unique_ptr<std::ifstream> file_;
   std::istream* in_;
+  std::unique_ptr<JsonParser> json_;  // reused: its buffers grow to the longest line
   WorkloadFormat format_ = WorkloadFormat::kAuto;
   std::string pending_;  // first line, read for detection
   bool has_pending_ = false;

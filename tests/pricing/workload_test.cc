@@ -109,5 +109,71 @@ TEST_CASE("Tool calls count as their JSON text; maxTokens may be a number or str
   CHECK_THAT(r[0].messages[0].content, Catch::Contains("functionCall"));
 }
 
+TEST_CASE("Tool calls keep their JSON text as before: keys sorted, numbers re-printed") {
+  // The form nlohmann's dump() gives, which counts were taken from before
+  // simdjson read the lines: simdjson's own printing keeps the keys' order.
+  std::vector<Status> errors;
+  auto r = ReadAll(
+      WriteTemp("tools.jsonl",
+                R"({"request":[{"role":"assistant","toolCallList":{"b":2.50,"a":[1,1e2,-0.0,true,null,"\u0001é"]}}]})" "\n"
+                R"({"request":[{"role":"user","toolResultList":{"z":{},"y":[]}}]})" "\n"),
+      WorkloadFormat::kYandexBatch, &errors);
+  REQUIRE(errors.empty());
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].messages[0].content == R"({"a":[1,100.0,-0.0,true,null,"\u0001é"],"b":2.5})");
+  CHECK(r[1].messages[0].content == R"({"y":[],"z":{}})");
+  auto o = ReadAll(WriteTemp("oai_tools.jsonl",
+                             R"({"messages":[{"role":"assistant","content":null,"tool_calls":[{"type":"function","id":"c1"}]}]})" "\n"),
+                   WorkloadFormat::kOpenAIChat, &errors);
+  REQUIRE(errors.empty());
+  REQUIRE(o.size() == 1);
+  CHECK(o[0].messages[0].content == R"([{"id":"c1","type":"function"}])");
+}
+
+TEST_CASE("Lines with integers beyond 64 bits are read; token limits must be whole numbers") {
+  std::vector<Status> errors;
+  auto r = ReadAll(
+      WriteTemp("limits.jsonl",
+                R"({"messages":[{"role":"user","content":"a"}],"seed":123456789012345678901234,"max_tokens":7})" "\n"
+                R"({"messages":[{"role":"user","content":"b"}],"max_tokens":-3})" "\n"
+                R"({"messages":[{"role":"user","content":"c"}],"max_tokens":9999999999999999999})" "\n"
+                R"({"messages":[{"role":"user","content":"d"}],"max_tokens":"12a"})" "\n"
+                R"({"messages":[{"role":"user","content":"e"}],"max_completion_tokens":"12","max_tokens":1})" "\n"),
+      WorkloadFormat::kOpenAIChat, &errors);
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].messages[0].content == "a");
+  CHECK(r[0].max_tokens == 7);
+  CHECK(r[1].max_tokens == 12);
+  REQUIRE(errors.size() == 3);
+  for (int i = 0; i < 3; ++i) {
+    CHECK_THAT(errors[i].message(), Catch::Contains("limits.jsonl:" + std::to_string(i + 2) + ": max_tokens: expected a whole number"));
+  }
+}
+
+TEST_CASE("Malformed lines and fields of the wrong type are named") {
+  std::vector<Status> errors;
+  auto r = ReadAll(
+      WriteTemp("types.jsonl",
+                R"({"modelUri":5,"messages":[{"role":"user","text":"x"}]})" "\n"
+                R"({"messages":[{"role":"user","text":"x"}]} trailing)" "\n"
+                "{\"messages\":[{\"role\":\"user\",\"text\":\"\xff\"}]}\n"
+                R"({"messages":[{"role":"user","text":"x"}],"completionOptions":{"maxTokens":"20"}})" "\n"
+                R"({"messages":[{"role":"user","content":[{"type":"text","text":5}]}]})" "\n"),
+      WorkloadFormat::kYandexCompletion, &errors);
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].max_tokens == 20);
+  REQUIRE(errors.size() == 4);
+  CHECK_THAT(errors[0].message(), Catch::Contains("types.jsonl:1: modelUri: expected a string"));
+  CHECK_THAT(errors[1].message(), Catch::Contains("types.jsonl:2: not a JSON object"));
+  CHECK_THAT(errors[2].message(), Catch::Contains("types.jsonl:3: not a JSON object"));
+  CHECK_THAT(errors[3].message(), Catch::Contains("types.jsonl:5: messages[0]: expected exactly one of text"));
+  auto parts = ReadAll(WriteTemp("parts.jsonl",
+                                 R"({"messages":[{"role":"user","content":[{"type":"text","text":5}]}]})" "\n"),
+                       WorkloadFormat::kOpenAIChat, &errors);
+  CHECK(parts.empty());
+  REQUIRE(errors.size() == 5);
+  CHECK_THAT(errors[4].message(), Catch::Contains("messages[0].content: a text part's text must be a string"));
+}
+
 }  // namespace
 }  // namespace tokcost
