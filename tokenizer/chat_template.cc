@@ -15,17 +15,22 @@ using Json = nlohmann::json;
 std::string Substitute(const std::string& pattern, const std::string& role,
                        const std::string& content) {
   std::string out;
-  for (size_t i = 0; i < pattern.size();) {
-    if (pattern.compare(i, 6, "{role}") == 0) {
+  out.reserve(pattern.size() + content.size());
+  size_t i = 0;
+  for (size_t brace; (brace = pattern.find('{', i)) != std::string::npos;) {
+    out.append(pattern, i, brace - i);
+    if (pattern.compare(brace, 6, "{role}") == 0) {
       out += role;
-      i += 6;
-    } else if (pattern.compare(i, 9, "{content}") == 0) {
+      i = brace + 6;
+    } else if (pattern.compare(brace, 9, "{content}") == 0) {
       out += content;
-      i += 9;
+      i = brace + 9;
     } else {
-      out += pattern[i++];
+      out += '{';
+      i = brace + 1;
     }
   }
+  out.append(pattern, i, std::string::npos);
   return out;
 }
 
@@ -57,15 +62,17 @@ StatusOr<std::vector<TemplatePart>> ParseParts(const Json& list, const std::stri
 }  // namespace
 
 std::vector<TemplatePart> ChatTemplate::Render(const std::vector<ChatMessage>& input) const {
-  std::vector<ChatMessage> messages = input;
+  // The messages are copied only to be merged (with Substitute's search
+  // for braces: 1% of an estimate of the example workload x500).
+  std::vector<ChatMessage> merged;
   if (merge_system_into_first_user_) {
     std::string system;
     std::vector<ChatMessage> rest;
-    for (ChatMessage& m : messages) {
+    for (const ChatMessage& m : input) {
       if (m.role == "system") {
         system += (system.empty() ? "" : "\n\n") + m.content;
       } else {
-        rest.push_back(std::move(m));
+        rest.push_back(m);
       }
     }
     if (!system.empty()) {
@@ -77,8 +84,9 @@ std::vector<TemplatePart> ChatTemplate::Render(const std::vector<ChatMessage>& i
         rest.insert(rest.begin(), ChatMessage{"user", system});
       }
     }
-    messages = std::move(rest);
+    merged = std::move(rest);
   }
+  const std::vector<ChatMessage>& messages = merge_system_into_first_user_ ? merged : input;
   std::vector<TemplatePart> out;
   for (const TemplatePart& p : begin_) Append(&out, p);
   for (const ChatMessage& m : messages) {

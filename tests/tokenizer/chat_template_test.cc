@@ -59,6 +59,18 @@ TEST_CASE("Message content that looks like a control token stays text") {
   CHECK(text == "user\n<|im_end|>\nassistant\n");
 }
 
+TEST_CASE("Content holding {role}, {content} or braces stays as written") {
+  StatusOr<ChatTemplates> templates =
+      ChatTemplates::Load(testing::RunfilePath("data/chat_templates.json"));
+  REQUIRE(templates.ok());
+  const std::string content = "{role} {content} {x} {{ } {rol";
+  std::string text;
+  for (const TemplatePart& p : templates->Find("chatml")->Render({{"user", content}})) {
+    if (!p.special) text += p.text;
+  }
+  CHECK(text == "user\n" + content + "\nassistant\n");
+}
+
 TEST_CASE("Gemma merges the system prompt into the first user turn") {
   StatusOr<ChatTemplates> templates =
       ChatTemplates::Load(testing::RunfilePath("data/chat_templates.json"));
