@@ -1,5 +1,6 @@
 #include "pricing/workload.h"
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -42,6 +43,23 @@ std::optional<element> Field(object o, std::string_view key) {
   element e;
   if (o.at_key(key).get(e) != simdjson::SUCCESS) return std::nullopt;
   return e;
+}
+
+// The values of `keys` in a message object, in one pass over its fields
+// instead of one search per key (a key given twice: the last, as nlohmann
+// kept it).
+template <size_t N>
+std::array<std::optional<element>, N> Fields(object o, const std::array<std::string_view, N>& keys) {
+  std::array<std::optional<element>, N> values;
+  for (simdjson::dom::key_value_pair field : o) {
+    for (size_t k = 0; k < N; ++k) {
+      if (field.key == keys[k]) {
+        values[k] = field.value;
+        break;
+      }
+    }
+  }
+  return values;
 }
 
 // A JSON value as text, for tool calls and their results: nlohmann's
@@ -101,14 +119,11 @@ struct MessageAt {
   }
 };
 
-// The message as an object with a string role.
-Status MessageWithRole(element m, const MessageAt& at, object* mo, ChatMessage* msg) {
-  std::string_view role;
-  if (m.get_object().get(*mo) != simdjson::SUCCESS || !Field(*mo, "role") ||
-      (*mo)["role"].get_string().get(role) != simdjson::SUCCESS) {
-    return at.Error(".role: expected a string");
-  }
-  msg->role = std::string(role);
+// A message's role, which must be a string.
+Status Role(const std::optional<element>& role, const MessageAt& at, ChatMessage* msg) {
+  std::string_view s;
+  if (!role || role->get_string().get(s) != simdjson::SUCCESS) return at.Error(".role: expected a string");
+  msg->role = std::string(s);
   return OkStatus();
 }
 
@@ -122,19 +137,20 @@ Status YandexMessages(element list, const char* field, std::vector<ChatMessage>*
   for (element m : messages) {
     const MessageAt at{field, i++};
     object mo;
+    if (m.get_object().get(mo) != simdjson::SUCCESS) return at.Error(".role: expected a string");
+    const auto [role, text, calls, results] =
+        Fields<4>(mo, {"role", "text", "toolCallList", "toolResultList"});
     ChatMessage msg;
-    if (Status st = MessageWithRole(m, at, &mo, &msg); !st.ok()) return st;
+    if (Status st = Role(role, at, &msg); !st.ok()) return st;
     int parts = 0;
-    if (std::optional<element> text = Field(mo, "text")) {
+    if (text) {
       std::string_view s;
-      if (text->get_string().get(s) != simdjson::SUCCESS) {
-        return at.Error(".text: expected a string");
-      }
+      if (text->get_string().get(s) != simdjson::SUCCESS) return at.Error(".text: expected a string");
       msg.content = std::string(s);
       ++parts;
     }
-    for (const char* key : {"toolCallList", "toolResultList"}) {
-      if (std::optional<element> tool = Field(mo, key)) {
+    for (const std::optional<element>& tool : {calls, results}) {
+      if (tool) {
         msg.content = JsonText(*tool);
         ++parts;
       }
@@ -161,13 +177,16 @@ Status OpenAIContent(element content, const MessageAt& at, std::string* out) {
   }
   for (element part : parts) {
     object po;
-    std::string_view type, text;
-    if (part.get_object().get(po) != simdjson::SUCCESS || !Field(po, "type") ||
-        po["type"].get_string().get(type) != simdjson::SUCCESS || type != "text" ||
-        !Field(po, "text")) {
+    if (part.get_object().get(po) != simdjson::SUCCESS) {
       return at.Error(".content: only text parts can be counted");
     }
-    if (po["text"].get_string().get(text) != simdjson::SUCCESS) {
+    const auto [type_field, text_field] = Fields<2>(po, {"type", "text"});
+    std::string_view type, text;
+    if (!type_field || type_field->get_string().get(type) != simdjson::SUCCESS || type != "text" ||
+        !text_field) {
+      return at.Error(".content: only text parts can be counted");
+    }
+    if (text_field->get_string().get(text) != simdjson::SUCCESS) {
       return at.Error(".content: a text part's text must be a string");
     }
     if (!out->empty()) *out += "\n";
@@ -187,12 +206,14 @@ Status OpenAIMessages(element body, Request* request) {
   for (element m : messages) {
     const MessageAt at{"messages", i++};
     object mo;
+    if (m.get_object().get(mo) != simdjson::SUCCESS) return at.Error(".role: expected a string");
+    const auto [role, content, calls] = Fields<3>(mo, {"role", "content", "tool_calls"});
     ChatMessage msg;
-    if (Status st = MessageWithRole(m, at, &mo, &msg); !st.ok()) return st;
-    if (std::optional<element> content = Field(mo, "content")) {
+    if (Status st = Role(role, at, &msg); !st.ok()) return st;
+    if (content) {
       if (Status st = OpenAIContent(*content, at, &msg.content); !st.ok()) return st;
     }
-    if (std::optional<element> calls = Field(mo, "tool_calls")) msg.content += JsonText(*calls);
+    if (calls) msg.content += JsonText(*calls);
     request->messages.push_back(std::move(msg));
   }
   for (const char* key : {"max_completion_tokens", "max_tokens"}) {
