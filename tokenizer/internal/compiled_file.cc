@@ -31,9 +31,10 @@ bool HeaderFor(const std::string& source_path, const char* magic, Header* h) {
 std::optional<CompiledFile> MapCompiled(const std::string& source_path, const char* magic) {
   Header want;
   if (!HeaderFor(source_path, magic, &want)) return std::nullopt;
-  // Mapped with MAP_POPULATE (MapFile): the file is in the page cache after
-  // its first use, and mapping all of it in one call is cheaper than a
-  // fault per page the loader touches. One-line o200k count, when it was
+  // Mapped and populated in one call (MapFile; MAP_POPULATE until
+  // 2026-12-06, now MADV_POPULATE_READ after asking for huge pages): the
+  // file is in the page cache after its first use, and that is cheaper
+  // than a fault per page the loader touches. One-line o200k count, when it was
   // introduced (2026-12-05): 617-624 -> 436-437 page faults, 16.7-17.0 ->
   // 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
   StatusOr<MappedFile> file = MapFile(source_path + ".tokcost-idx");
@@ -49,8 +50,14 @@ void WriteCompiled(const std::string& source_path, const char* magic, std::strin
   Header header;
   if (!HeaderFor(source_path, magic, &header)) return;
   // Best effort: without the file, the next run parses the source again.
-  (void)WriteFile(source_path + ".tokcost-idx",
-                  {std::string_view(reinterpret_cast<const char*>(&header), sizeof(header)), body});
+  const std::string path = source_path + ".tokcost-idx";
+  if (!WriteFile(path, {std::string_view(reinterpret_cast<const char*>(&header), sizeof(header)), body})
+           .ok()) {
+    return;
+  }
+  // Out of the page cache, so that the next MapCompiled reads it back in
+  // 2 MB folios and maps it in huge pages (MapFile); once, when written.
+  EvictFromPageCache(path);
 }
 
 }  // namespace tokcost::tokenizer_internal

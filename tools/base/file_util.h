@@ -22,12 +22,20 @@ StatusOr<std::string> ReadFile(const std::string& path);
 // A file's bytes mapped read-only and populated: shared with the page
 // cache, so nothing is copied and no fresh memory is zeroed (reading a
 // 1.5 MB lexicon into a string was a fifth of a one-line approximate
-// count). `owner` keeps the mapping; `bytes` is empty for an empty file.
+// count). Files of 2 MB or more are mapped in huge pages where the kernel
+// can (see file_util.cc). `owner` keeps the mapping; `bytes` is empty for
+// an empty file.
 struct MappedFile {
   std::string_view bytes;
   std::shared_ptr<const void> owner;
 };
 StatusOr<MappedFile> MapFile(const std::string& path);
+
+// Best effort: writes the file's pages back and asks the kernel to drop
+// them from its page cache, so that the next MapFile reads the file in
+// afresh, in 2 MB folios where the filesystem builds them (a file just
+// written sits in the cache in the small folios its writes made).
+void EvictFromPageCache(const std::string& path);
 
 // Reads a stream to its end; `name` is used in error messages.
 StatusOr<std::string> ReadStream(std::istream& in, const std::string& name);

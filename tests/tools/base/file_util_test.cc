@@ -2,7 +2,11 @@
 // growth), and errors that name the path.
 #include "tools/base/file_util.h"
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +14,7 @@
 #include <cstdlib>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace tokcost {
 namespace {
@@ -103,6 +108,34 @@ TEST_CASE("MapFile maps every byte, and outlives the file's name") {
   StatusOr<MappedFile> dir = MapFile(TempDir());
   REQUIRE_FALSE(dir.ok());
   CHECK(dir.status().message() == TempDir() + ": not a regular file");
+}
+
+TEST_CASE("EvictFromPageCache drops a file just written from the page cache") {
+  const std::string path = JoinPath(TempDir(), "file_util_evict.bin");
+  const std::string bytes = Bytes(size_t{3} << 20);
+  REQUIRE(WriteFile(path, {bytes}).ok());
+  EvictFromPageCache(path);
+  struct statfs fs;
+  REQUIRE(::statfs(path.c_str(), &fs) == 0);
+  if (fs.f_type != TMPFS_MAGIC) {  // tmpfs pages are the file: they stay
+    // Pages in the cache, seen through a mapping that touches none.
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    REQUIRE(fd >= 0);
+    void* addr = ::mmap(nullptr, bytes.size(), PROT_READ, MAP_PRIVATE, fd, 0);
+    ::close(fd);
+    REQUIRE(addr != MAP_FAILED);
+    const size_t pages = (bytes.size() + ::sysconf(_SC_PAGESIZE) - 1) / ::sysconf(_SC_PAGESIZE);
+    std::vector<unsigned char> resident(pages);
+    REQUIRE(::mincore(addr, bytes.size(), resident.data()) == 0);
+    ::munmap(addr, bytes.size());
+    size_t cached = 0;
+    for (unsigned char r : resident) cached += r & 1;
+    CHECK(cached == 0);
+  }
+  StatusOr<MappedFile> mapped = MapFile(path);
+  REQUIRE(mapped.ok());
+  CHECK(mapped->bytes == bytes);
+  EvictFromPageCache(JoinPath(TempDir(), "no/such/file.bin"));  // best effort: no error
 }
 
 }  // namespace
