@@ -39,15 +39,9 @@ bool Parse(simdjson::dom::parser& parser, std::string* normalized, const std::st
   return parser.parse(*normalized).get(*out) == simdjson::SUCCESS;
 }
 
-std::optional<element> Field(object o, std::string_view key) {
-  element e;
-  if (o.at_key(key).get(e) != simdjson::SUCCESS) return std::nullopt;
-  return e;
-}
-
-// The values of `keys` in a message object, in one pass over its fields
-// instead of one search per key (a key given twice: the last, as nlohmann
-// kept it).
+// The values of `keys` in an object, in one pass over its fields instead
+// of one search per key. A key given twice gives its last value, as
+// nlohmann did (simdjson's own lookup gives the first).
 template <size_t N>
 std::array<std::optional<element>, N> Fields(object o, const std::array<std::string_view, N>& keys) {
   std::array<std::optional<element>, N> values;
@@ -61,6 +55,8 @@ std::array<std::optional<element>, N> Fields(object o, const std::array<std::str
   }
   return values;
 }
+
+std::optional<element> Field(object o, std::string_view key) { return Fields<1>(o, {key})[0]; }
 
 // A JSON value as text, for tool calls and their results: nlohmann's
 // compact form (keys sorted), as counted before simdjson read the lines.
@@ -94,7 +90,7 @@ WorkloadFormat Detect(element j) {
   if (auto body = Field(o, "body"); body && body->is_object()) return WorkloadFormat::kOpenAIChat;
   if (Field(o, "modelUri") || Field(o, "completionOptions")) return WorkloadFormat::kYandexCompletion;
   array messages;
-  if (auto m = Field(o, "messages"); m && m->get_array().get(messages) == simdjson::SUCCESS) {
+  if (auto list = Field(o, "messages"); list && list->get_array().get(messages) == simdjson::SUCCESS) {
     for (element m : messages) {
       object mo;
       if (m.get_object().get(mo) != simdjson::SUCCESS) continue;

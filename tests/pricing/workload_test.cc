@@ -138,12 +138,16 @@ TEST_CASE("Lines with integers beyond 64 bits are read; token limits must be who
                 R"({"messages":[{"role":"user","content":"b"}],"max_tokens":-3})" "\n"
                 R"({"messages":[{"role":"user","content":"c"}],"max_tokens":9999999999999999999})" "\n"
                 R"({"messages":[{"role":"user","content":"d"}],"max_tokens":"12a"})" "\n"
-                R"({"messages":[{"role":"user","content":"e"}],"max_completion_tokens":"12","max_tokens":1})" "\n"),
+                R"({"messages":[{"role":"user","content":"e"}],"max_completion_tokens":"12","max_tokens":1})" "\n"
+                // A key given twice: its last value, as nlohmann read it.
+                R"({"messages":[{"role":"user","content":"f","content":"g"}],"max_tokens":5,"max_tokens":8})" "\n"),
       WorkloadFormat::kOpenAIChat, &errors);
-  REQUIRE(r.size() == 2);
+  REQUIRE(r.size() == 3);
   CHECK(r[0].messages[0].content == "a");
   CHECK(r[0].max_tokens == 7);
   CHECK(r[1].max_tokens == 12);
+  CHECK(r[2].messages[0].content == "g");
+  CHECK(r[2].max_tokens == 8);
   REQUIRE(errors.size() == 3);
   for (int i = 0; i < 3; ++i) {
     CHECK_THAT(errors[i].message(), Catch::Contains("limits.jsonl:" + std::to_string(i + 2) + ": max_tokens: expected a whole number"));
