@@ -95,7 +95,11 @@ int main(int argc, char** argv) {
   }
   std::string many_chats;
   for (int i = 0; i < 500; ++i) many_chats += *chats;
-  static std::vector<std::pair<std::string, std::string>> workloads;  // name, path
+  struct Workload {
+    std::string name, path;
+    size_t bytes;
+  };
+  static std::vector<Workload> workloads;  // registered benchmarks point into it
   const std::string dir = Env("TMPDIR", "/tmp");
   for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"chats", &many_chats},
                                    {"docs", &docs}}) {
@@ -104,19 +108,16 @@ int main(int argc, char** argv) {
       std::cerr << "workload_bench: " << st.message() << "\n";
       return 2;
     }
-    workloads.emplace_back(name, path);
+    workloads.push_back({name, path, text->size()});
   }
-  for (size_t i = 0; i < workloads.size(); ++i) {
-    const std::string* path = &workloads[i].second;
-    const size_t bytes = i == 0 ? many_chats.size() : docs.size();
-    benchmark::RegisterBenchmark(("BM_Read_Workload/" + workloads[i].first).c_str(), ReadWorkload,
-                                 path, bytes)
+  for (const Workload& w : workloads) {
+    benchmark::RegisterBenchmark(("BM_Read_Workload/" + w.name).c_str(), ReadWorkload, &w.path, w.bytes)
         ->Unit(benchmark::kMillisecond);
-    benchmark::RegisterBenchmark(("BM_Parse_NlohmannLines/" + workloads[i].first).c_str(),
-                                 ParseNlohmannLines, path, bytes)
+    benchmark::RegisterBenchmark(("BM_Parse_NlohmannLines/" + w.name).c_str(), ParseNlohmannLines,
+                                 &w.path, w.bytes)
         ->Unit(benchmark::kMillisecond);
   }
   benchmark::RunSpecifiedBenchmarks();
-  for (const auto& [name, path] : workloads) std::remove(path.c_str());
+  for (const Workload& w : workloads) std::remove(w.path.c_str());
   return 0;
 }
