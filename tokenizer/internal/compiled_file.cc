@@ -34,9 +34,10 @@ std::optional<CompiledFile> MapCompiled(const std::string& source_path, const ch
   // Mapped and populated in one call (MapFile; MAP_POPULATE until
   // 2026-12-06, now MADV_POPULATE_READ after asking for huge pages): the
   // file is in the page cache after its first use, and that is cheaper
-  // than a fault per page the loader touches. One-line o200k count, when it was
-  // introduced (2026-12-05): 617-624 -> 436-437 page faults, 16.7-17.0 ->
-  // 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC VM, perf stat -r 30).
+  // than a fault per page the loader touches. One-line o200k count, when
+  // populating was introduced (2026-12-05): 617-624 -> 436-437 page
+  // faults, 16.7-17.0 -> 15.3-15.7 ms; gemma3 (31 MB) no change (AMD EPYC
+  // VM, perf stat -r 30).
   StatusOr<MappedFile> file = MapFile(source_path + ".tokcost-idx");
   if (!file.ok() || file->bytes.size() < sizeof(Header)) return std::nullopt;
   Header got;
