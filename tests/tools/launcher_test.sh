@@ -12,7 +12,7 @@ failed=0
 
 # Each input is made older than the stamp, then touched alone.
 inputs="WORKSPACE .bazelrc tokenizer/BUILD tokenizer/internal/x.cc pricing/y.h
-tools/cli/z.cc tools/bazel/rules_cc/cc/defs.bzl bench/b.cc data/models.json
+tools/cli/z.cc tools/bazel/rules_cc/cc/defs.bzl tools/bazel/rules_cc/WORKSPACE bench/b.cc data/models.json
 data/approx/p.json tokenizer/a/b/c.h pricing/a/b/c.cc data/a/b/c.json data/approx"
 others="bench/peers/node_modules/m.cc README.md tokenizer/notes.txt"
 for f in $inputs $others; do

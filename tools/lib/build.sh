@@ -46,11 +46,11 @@ tokcost_inputs_newer_than() {
 _tokcost_tree_newer() {
   for _f in "$1"/*; do
     case $4:$_f in
-      sources:*.cc | sources:*.h | sources:*/BUILD | sources:*.bzl | all:*)
+      sources:*.cc | sources:*.h | sources:*/BUILD | sources:*.bzl | sources:*/WORKSPACE | all:*)
         [ "$_f" -nt "$2" ] && return 0 ;;
     esac
     case $_f in
-      *.cc | *.h | */BUILD | *.bzl) continue ;;  # files: nothing below
+      *.cc | *.h | */BUILD | *.bzl | */WORKSPACE) continue ;;  # files: nothing below
     esac
     if [ "$3" -gt 1 ] && [ -d "$_f" ]; then
       _tokcost_tree_newer "$_f" "$2" $(($3 - 1)) "$4" && return 0
