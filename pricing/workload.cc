@@ -64,9 +64,10 @@ std::string JsonText(element e) {
   return nlohmann::json::parse(simdjson::to_string(e)).dump();
 }
 
-// A token limit: a whole number, or its digits as a string. Negative
-// numbers and ones beyond int64 are refused (nlohmann's reader wrapped
-// 9999999999999999999 round to a negative limit).
+// A token count or limit: a whole number, or its digits as a string.
+// Negative numbers and ones beyond int64 are refused (nlohmann's reader
+// wrapped 9999999999999999999 round to a negative limit, and 20 digits in
+// a string made std::stoll throw).
 std::optional<int64_t> IntOrString(element v) {
   int64_t n;
   if (v.get_int64().get(n) == simdjson::SUCCESS) {
@@ -245,7 +246,44 @@ Status YandexCompletion(object j, Request* request) {
   return YandexMessages(*messages, "messages", &request->messages);
 }
 
+// The first "usage" object, depth-first through result, response and body.
+std::optional<object> FindUsage(object o, int depth = 0) {
+  if (depth > 4) return std::nullopt;
+  object found;
+  if (std::optional<element> usage = Field(o, "usage");
+      usage && usage->get_object().get(found) == simdjson::SUCCESS) {
+    return found;
+  }
+  for (const char* key : {"result", "response", "body"}) {
+    object inner;
+    if (std::optional<element> v = Field(o, key); v && v->get_object().get(inner) == simdjson::SUCCESS) {
+      if (std::optional<object> u = FindUsage(inner, depth + 1)) return u;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+StatusOr<int64_t> UsageOutputTokens(const std::string& line) {
+  // A parser per thread: its buffers are kept from one line to the next.
+  thread_local simdjson::dom::parser parser;
+  thread_local std::string normalized;
+  element j;
+  object o;
+  if (!Parse(parser, &normalized, line, &j) || j.get_object().get(o) != simdjson::SUCCESS) {
+    return InvalidArgumentError("not a JSON object");
+  }
+  const std::optional<object> usage = FindUsage(o);
+  if (!usage) return InvalidArgumentError("no \"usage\" object");
+  for (const char* key : {"completionTokens", "completion_tokens", "output_tokens"}) {
+    const std::optional<element> v = Field(*usage, key);
+    if (!v) continue;
+    if (std::optional<int64_t> n = IntOrString(*v)) return *n;
+    return InvalidArgumentError(std::string("usage.") + key + ": expected a whole number");
+  }
+  return InvalidArgumentError("usage has no completionTokens / completion_tokens");
+}
 
 StatusOr<WorkloadFormat> ParseWorkloadFormat(const std::string& name) {
   if (name == "auto") return WorkloadFormat::kAuto;

@@ -15,6 +15,8 @@
 //   openai-chat:       {"messages":[{"role":..,"content":..}],"max_tokens":N}
 //                      (also OpenAI Batch API lines, {"body":{...}})
 //   text:              the whole file is one user message.
+// Lines are read with simdjson (pricing/workload.cc), as are the lines of a
+// results file (UsageOutputTokens).
 // A reader owns its file; not thread-safe.
 #ifndef TOKCOST_PRICING_WORKLOAD_H_
 #define TOKCOST_PRICING_WORKLOAD_H_
@@ -44,6 +46,14 @@ enum class WorkloadFormat { kAuto, kYandexBatch, kYandexCompletion, kOpenAIChat,
 
 StatusOr<WorkloadFormat> ParseWorkloadFormat(const std::string& name);
 const char* WorkloadFormatName(WorkloadFormat format);
+
+// Output tokens of one line of a results file (`--usage`): from the first
+// "usage" object, looked for depth-first through "result", "response" and
+// "body", its completionTokens, completion_tokens or output_tokens (a
+// whole number, or its digits as a string). Reasoning tokens are part of
+// them already and are not added again. Thread-compatible: each thread
+// parses with a parser of its own.
+StatusOr<int64_t> UsageOutputTokens(const std::string& line);
 
 class WorkloadReader {
  public:

@@ -6,7 +6,6 @@
 #include <ctime>
 #include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "tools/cli/approx_counter.h"
 #include "tools/cli/approx_profiles.h"
@@ -15,40 +14,6 @@
 
 namespace tokcost::cli {
 namespace {
-
-using Json = nlohmann::json;
-
-// Finds the first "usage" object (depth-first, shallow results first).
-const Json* FindUsage(const Json& j, int depth = 0) {
-  if (!j.is_object() || depth > 4) return nullptr;
-  if (j.contains("usage") && j["usage"].is_object()) return &j["usage"];
-  for (const char* key : {"result", "response", "body"}) {
-    if (j.contains(key)) {
-      if (const Json* u = FindUsage(j[key], depth + 1)) return u;
-    }
-  }
-  return nullptr;
-}
-
-// Output tokens from one line of a results file. Reasoning tokens are part
-// of completionTokens / completion_tokens already and are not added again.
-StatusOr<int64_t> UsageOutputTokens(const std::string& line) {
-  Json j = Json::parse(line, nullptr, false);
-  if (j.is_discarded()) return InvalidArgumentError("not a JSON object");
-  const Json* usage = FindUsage(j);
-  if (usage == nullptr) return InvalidArgumentError("no \"usage\" object");
-  for (const char* key : {"completionTokens", "completion_tokens", "output_tokens"}) {
-    if (!usage->contains(key)) continue;
-    const Json& v = (*usage)[key];
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_string()) {
-      const std::string& s = v.get_ref<const std::string&>();
-      if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos) return std::stoll(s);
-    }
-    return InvalidArgumentError(std::string("usage.") + key + ": expected a whole number");
-  }
-  return InvalidArgumentError("usage has no completionTokens / completion_tokens");
-}
 
 struct Active {
   const ModelInfo* model;

@@ -138,6 +138,34 @@ TEST_CASE("Missing output rule is a clear error") {
   CHECK_THAT(r.err, Catch::Contains("nomax.jsonl:1") && Catch::Contains("--output-tokens"));
 }
 
+TEST_CASE("estimate --usage takes output tokens from a results file, line by line") {
+  std::string w = WriteTemp("u_work.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n"
+                                            R"({"request":[{"role":"user","text":"b"}]})" "\n");
+  // Native batch results and OpenAI Batch API lines; reasoning tokens are
+  // part of completionTokens already.
+  std::string u = WriteTemp("u_ok.jsonl",
+                            R"({"result":{"usage":{"completionTokens":"12","reasoningTokens":"3"}}})" "\n"
+                            R"({"response":{"body":{"usage":{"completion_tokens":7}}}})" "\n");
+  Result r = Run({"estimate", "--model", "gpt-oss-20b", "--usage", u, "--json", w});
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(r.out)["output_tokens"] == 19);
+  // Counts that are not whole numbers name the results file's line; a
+  // string of 20 digits made std::stoll throw, and the run abort.
+  for (const std::string& bad : {R"({"usage":{"completion_tokens":"99999999999999999999"}})",
+                                 R"({"usage":{"completion_tokens":-5}})",
+                                 R"({"usage":{"completion_tokens":18446744073709551615}})"}) {
+    INFO(bad);
+    std::string b = WriteTemp("u_bad.jsonl", R"({"usage":{"completion_tokens":1}})" "\n" + bad + "\n");
+    Result e = Run({"estimate", "--model", "gpt-oss-20b", "--usage", b, w});
+    CHECK(e.code == kExitUsage);
+    CHECK_THAT(e.err, Catch::Contains("u_bad.jsonl:2: usage.completion_tokens: expected a whole number"));
+  }
+  std::string short_file = WriteTemp("u_short.jsonl", R"({"usage":{"completion_tokens":1}})" "\n");
+  Result e = Run({"estimate", "--model", "gpt-oss-20b", "--usage", short_file, w});
+  CHECK(e.code == kExitUsage);
+  CHECK_THAT(e.err, Catch::Contains("has fewer lines than the workload"));
+}
+
 // A few hundred requests, written in all three formats.
 struct Formats {
   std::string batch, completion, openai;
