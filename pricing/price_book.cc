@@ -118,7 +118,9 @@ StatusOr<PriceBook::Sheet> PriceBook::ParseSheet(const std::string& path,
     p.mode = Mode::kBatch;
     TOKCOST_ASSIGN_OR_RETURN(p.sku, StringAt(b, "sku", where));
     TOKCOST_RETURN_IF_ERROR(check_sku(p.sku, where));
-    if (!b.contains("minimum_tokens_per_run") || !b["minimum_tokens_per_run"].is_number_unsigned()) {
+    // Unsigned and within int64: 2^64 - 1 would have read back as -1.
+    if (!b.contains("minimum_tokens_per_run") || !b["minimum_tokens_per_run"].is_number_unsigned() ||
+        b["minimum_tokens_per_run"].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
       return InvalidArgumentError(where + ".minimum_tokens_per_run: expected a whole number");
     }
     p.minimum_tokens_per_run = b["minimum_tokens_per_run"].get<int64_t>();

@@ -119,7 +119,9 @@ TEST_CASE("Malformed sheets name the file and JSON path") {
   };
   for (Case c : {Case{"bad_decimal.json", "$.models.yandexgpt-lite.sync.input_units_per_token"},
                  Case{"bad_date.json", "$.effective_from"},
-                 Case{"bad_sku.json", "has no price in $.skus"}}) {
+                 Case{"bad_sku.json", "has no price in $.skus"},
+                 // 2^64 - 1: read back as -1 before it was refused.
+                 Case{"bad_batch_minimum.json", "$.batch.minimum_tokens_per_run: expected a whole number"}}) {
     std::string path = testing::RunfilePath(std::string("tests/pricing/testdata/") + c.file);
     StatusOr<PriceBook> book = PriceBook::LoadFile(path);
     INFO(c.file);
