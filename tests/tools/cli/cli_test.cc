@@ -151,11 +151,12 @@ TEST_CASE("estimate --usage takes output tokens from a results file, line by lin
   CHECK(json::parse(r.out)["output_tokens"] == 19);
   // Counts that are not whole numbers name the results file's line; a
   // string of 20 digits made std::stoll throw, and the run abort.
-  for (const std::string& bad : {R"({"usage":{"completion_tokens":"99999999999999999999"}})",
-                                 R"({"usage":{"completion_tokens":-5}})",
-                                 R"({"usage":{"completion_tokens":18446744073709551615}})"}) {
+  for (const char* bad : {R"({"usage":{"completion_tokens":"99999999999999999999"}})",
+                          R"({"usage":{"completion_tokens":-5}})",
+                          R"({"usage":{"completion_tokens":18446744073709551615}})"}) {
     INFO(bad);
-    std::string b = WriteTemp("u_bad.jsonl", R"({"usage":{"completion_tokens":1}})" "\n" + bad + "\n");
+    std::string b =
+        WriteTemp("u_bad.jsonl", std::string(R"({"usage":{"completion_tokens":1}})" "\n") + bad + "\n");
     Result e = Run({"estimate", "--model", "gpt-oss-20b", "--usage", b, w});
     CHECK(e.code == kExitUsage);
     CHECK_THAT(e.err, Catch::Contains("u_bad.jsonl:2: usage.completion_tokens: expected a whole number"));
