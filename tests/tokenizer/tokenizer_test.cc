@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "tests/test_util.h"
 
@@ -253,6 +254,38 @@ TEST_CASE("The compiled vocabulary follows its rank file") {
   auto changed = LoadTokenizerFromFile(spec, path);
   REQUIRE(changed.ok());
   CHECK((*changed)->Count("abc").value() == 1);
+}
+
+TEST_CASE("A tokenizer.json whose ids are not token ids is refused, naming the id") {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/ids_tokenizer.json";
+  TokenizerSpec spec;
+  spec.name = "ids";
+  spec.format = "huggingface";
+  auto write = [&](const std::string& ab_id, const std::string& added_id) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc)
+        << R"({"model":{"type":"BPE","dropout":null,"unk_token":null,"continuing_subword_prefix":null,)"
+           R"("end_of_word_suffix":null,"fuse_unk":false,"byte_fallback":false,)"
+           R"("vocab":{"a":0,"b":1,"ab":)" << ab_id << R"(},"merges":["a b"]},)"
+           R"("pre_tokenizer":null,"normalizer":null,"added_tokens":[{"id":)" << added_id
+        << R"(,"content":"<s>","single_word":false,"lstrip":false,"rstrip":false,"normalized":false,"special":true}]})";
+  };
+  write("2", "3");
+  auto good = LoadTokenizerFromFile(spec, path);
+  REQUIRE(good.ok());
+  CHECK((*good)->Count("ab").value() == 1);
+  // nlohmann's get<uint32_t>() took -7 as 4294967289.
+  for (const auto& [ab, added, where] :
+       {std::tuple<std::string, std::string, std::string>{"-7", "3", "model.vocab[ab]"},
+        {"2.5", "3", "model.vocab[ab]"},
+        {"2", "4294967295", "added_tokens[0].id"},
+        {"2", "\"3\"", "added_tokens[0].id"}}) {
+    INFO(ab << " " << added);
+    write(ab, added);
+    auto bad = LoadTokenizerFromFile(spec, path);
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(bad.status().message(), Catch::Contains(path + ": " + where + ": expected a token id"));
+  }
 }
 
 }  // namespace

@@ -69,6 +69,17 @@ bool ByteLevelDecode(const std::string& s, const std::vector<int>& table,
   return true;
 }
 
+// A token id: a whole number below kNoId. nlohmann's get<uint32_t>() would
+// wrap -7 into 4294967289 without a word, another token's id for all we
+// know.
+StatusOr<uint32_t> TokenId(const Json& v, const std::string& path, const std::string& json_path) {
+  if (!v.is_number_unsigned() || v.get<uint64_t>() >= kNoId) {
+    return InvalidArgumentError(path + ": " + json_path + ": expected a token id (a whole number below " +
+                                std::to_string(kNoId) + "), got " + v.dump());
+  }
+  return static_cast<uint32_t>(v.get<uint64_t>());
+}
+
 Status Unsupported(const std::string& path, const std::string& json_path,
                    const Json& value) {
   std::string shown = value.dump();
@@ -172,19 +183,23 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
   spec.options.byte_fallback = model.value("byte_fallback", false);
   if (model["unk_token"].is_string()) {
     auto it = vocab.find(model["unk_token"].get<std::string>());
-    if (it != vocab.end()) spec.options.unk_id = it->get<uint32_t>();
+    if (it != vocab.end()) {
+      TOKCOST_ASSIGN_OR_RETURN(spec.options.unk_id, TokenId(*it, path, "model.vocab[" + it.key() + "]"));
+    }
   }
 
   const std::vector<int> table = ByteLevelDecodeTable();
   std::string bytes;
   spec.tokens.reserve(vocab.size());
   for (auto it = vocab.begin(); it != vocab.end(); ++it) {
+    // Every id is checked here, so the merges below read them as they are.
+    TOKCOST_ASSIGN_OR_RETURN(const uint32_t id, TokenId(*it, path, "model.vocab[" + it.key() + "]"));
     if (byte_level && !ByteLevelDecode(it.key(), table, &bytes)) {
       // Some byte-level vocabularies carry a few tokens outside the byte
       // alphabet; no byte string can ever produce them.
       continue;
     }
-    spec.tokens.emplace_back(byte_level ? bytes : it.key(), it->get<uint32_t>());
+    spec.tokens.emplace_back(byte_level ? bytes : it.key(), id);
   }
   const Json& merges = model["merges"];
   spec.merges.reserve(merges.size());
@@ -209,8 +224,10 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
         t.value("rstrip", false)) {
       return Unsupported(path, "added_tokens[" + std::to_string(i) + "]", t);
     }
-    spec.added.push_back({t["content"].get<std::string>(), t["id"].get<uint32_t>(),
-                          t.value("special", false), t.value("normalized", false)});
+    TOKCOST_ASSIGN_OR_RETURN(const uint32_t id,
+                             TokenId(t["id"], path, "added_tokens[" + std::to_string(i) + "].id"));
+    spec.added.push_back({t["content"].get<std::string>(), id, t.value("special", false),
+                          t.value("normalized", false)});
   }
   return spec;
 }
