@@ -235,12 +235,22 @@ void WriteRanks(const std::string& path, const std::vector<std::string>& extra) 
   for (const std::string& t : extra) out << b64(t) << " " << rank++ << "\n";
 }
 
-TEST_CASE("The compiled vocabulary follows its rank file") {
+// A file in the test's temporary directory, and a spec to load it with.
+std::string TempFile(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(tmp ? tmp : "/tmp") + "/tiny.tiktoken";
+  return std::string(tmp ? tmp : "/tmp") + "/" + name;
+}
+
+TokenizerSpec FileSpec(const std::string& name, const std::string& format) {
   TokenizerSpec spec;
-  spec.name = "tiny";
-  spec.format = "tiktoken";
+  spec.name = name;
+  spec.format = format;
+  return spec;
+}
+
+TEST_CASE("The compiled vocabulary follows its rank file") {
+  const std::string path = TempFile("tiny.tiktoken");
+  TokenizerSpec spec = FileSpec("tiny", "tiktoken");
   spec.pattern = "cl100k";
   WriteRanks(path, {"ab"});
   auto first = LoadTokenizerFromFile(spec, path);  // parses, writes the compiled file
@@ -257,11 +267,8 @@ TEST_CASE("The compiled vocabulary follows its rank file") {
 }
 
 TEST_CASE("A tokenizer.json whose ids are not token ids is refused, naming the id") {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(tmp ? tmp : "/tmp") + "/ids_tokenizer.json";
-  TokenizerSpec spec;
-  spec.name = "ids";
-  spec.format = "huggingface";
+  const std::string path = TempFile("ids_tokenizer.json");
+  const TokenizerSpec spec = FileSpec("ids", "huggingface");
   auto write = [&](const std::string& ab_id, const std::string& added_id) {
     std::ofstream(path, std::ios::binary | std::ios::trunc)
         << R"({"model":{"type":"BPE","dropout":null,"unk_token":null,"continuing_subword_prefix":null,)"
