@@ -100,6 +100,15 @@ int ReportInput(const Context& ctx, const std::string& name, const Status& statu
   return ExitCodeFor(status);
 }
 
+// --allow-special and --invalid-utf8, as counting takes them.
+TokenizeOptions OptionsOf(const CountFlags& flags) {
+  TokenizeOptions options;
+  options.allow_special = flags.allow_special;
+  options.invalid_utf8 =
+      flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
+  return options;
+}
+
 // The inputs named on the command line, directories and patterns expanded;
 // stdin when none.
 StatusOr<std::vector<std::string>> InputNames(const CountFlags& flags) {
@@ -283,10 +292,7 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
   } else {
     StatusOr<std::unique_ptr<Tokenizer>> tokenizer = ctx.LoadTokenizerByName(flags.tokenizer);
     if (!tokenizer.ok()) return Fail(ctx, tokenizer.status());
-    TokenizeOptions options;
-    options.allow_special = flags.allow_special;
-    options.invalid_utf8 =
-        flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
+    const TokenizeOptions options = OptionsOf(flags);
     // Not CounterFactory's exact counter: it counts with the default
     // options, and these honour --allow-special and --invalid-utf8.
     for (std::string_view text : views) {
@@ -396,11 +402,7 @@ int RunCount(CountFlags flags, const Context& ctx) {
                                    : ctx.LoadTokenizerFile(flags.tokenizer_file);
   if (!flags.tokenizer_file.empty()) flags.tokenizer = flags.tokenizer_file;
   if (!tokenizer.ok()) return Fail(ctx, tokenizer.status());
-  TokenizeOptions options;
-  options.allow_special = flags.allow_special;
-  options.invalid_utf8 =
-      flags.invalid_utf8 == "replace" ? InvalidUtf8::kReplace : InvalidUtf8::kError;
-
+  const TokenizeOptions options = OptionsOf(flags);
   StatusOr<std::vector<std::string>> inputs = InputNames(flags);
   if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
