@@ -295,5 +295,27 @@ TEST_CASE("A tokenizer.json whose ids are not token ids is refused, naming the i
   }
 }
 
+TEST_CASE("A tokenizer.json missing a member is refused, naming what it lacks") {
+  const std::string path = TempFile("missing_tokenizer.json");
+  const TokenizerSpec spec = FileSpec("missing", "huggingface");
+  // nlohmann's const operator[] with a missing key is undefined behaviour:
+  // the loader read past a map node for each of these (valgrind), and the
+  // first was refused only by luck, as "cannot use value() with number".
+  for (const auto& [json, says] : {
+           std::pair<std::string, std::string>{R"({"added_tokens":[]})", "model.type: unsupported by tokcost: null"},
+           {R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[]},)"
+            R"("pre_tokenizer":{"type":"Split","behavior":"Isolated"}})",
+            "pre_tokenizer: unsupported by tokcost"},
+           {R"({"model":{"type":"BPE","vocab":{"a":0},"merges":[]},"added_tokens":[{"special":true}]})",
+            "added_tokens[0].id: expected a token id"},
+       }) {
+    INFO(json);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << json;
+    auto bad = LoadTokenizerFromFile(spec, path);
+    REQUIRE_FALSE(bad.ok());
+    CHECK_THAT(bad.status().message(), Catch::Contains(path + ": " + says));
+  }
+}
+
 }  // namespace
 }  // namespace tokcost

@@ -69,6 +69,18 @@ bool ByteLevelDecode(const std::string& s, const std::vector<int>& table,
   return true;
 }
 
+// The member `key` of `obj`, or null when `obj` is not an object or has no
+// such member. nlohmann's const operator[] with a missing key is undefined
+// behaviour (it read past a map node: a tokenizer.json without "model" was
+// refused by luck, as "cannot use value() with number", valgrind showing
+// invalid reads).
+const Json& At(const Json& obj, const char* key) {
+  static const Json kNull;
+  if (!obj.is_object()) return kNull;
+  auto it = obj.find(key);
+  return it == obj.end() ? kNull : *it;
+}
+
 // A token id: a whole number below kNoId. nlohmann's get<uint32_t>() would
 // wrap -7 into 4294967289 without a word, another token's id for all we
 // know.
@@ -94,7 +106,7 @@ Status AddPreTokenizerStages(const std::string& path, const std::string& where,
   if (pt.is_null()) return OkStatus();
   const std::string type = pt.value("type", "");
   if (type == "Sequence") {
-    const Json& list = pt["pretokenizers"];
+    const Json& list = At(pt, "pretokenizers");
     for (size_t i = 0; i < list.size(); ++i) {
       TOKCOST_RETURN_IF_ERROR(AddPreTokenizerStages(
           path, where + ".pretokenizers[" + std::to_string(i) + "]", list[i],
@@ -108,17 +120,17 @@ Status AddPreTokenizerStages(const std::string& path, const std::string& where,
     return OkStatus();
   }
   if (type == "Split" && !pt.value("invert", false)) {
-    const Json& pattern = pt["pattern"];
+    const Json& pattern = At(pt, "pattern");
     const std::string behavior = pt.value("behavior", "");
     if (pattern.contains("Regex") && behavior == "Isolated") {
-      const std::string regex = pattern["Regex"].get<std::string>();
+      const std::string regex = At(pattern, "Regex").get<std::string>();
       StatusOr<MatchFn> scanner = FindScanner(regex);
       if (!scanner.ok()) return scanner.status().WithContext(path + ": " + where);
       stages->push_back({true, regex});
       return OkStatus();
     }
     if (pattern.contains("String") && behavior == "MergedWithPrevious") {
-      stages->push_back({false, pattern["String"].get<std::string>()});
+      stages->push_back({false, At(pattern, "String").get<std::string>()});
       return OkStatus();
     }
   }
@@ -130,7 +142,7 @@ Status AddNormalizerSteps(const std::string& path, const std::string& where,
   if (n.is_null()) return OkStatus();
   const std::string type = n.value("type", "");
   if (type == "Sequence") {
-    const Json& list = n["normalizers"];
+    const Json& list = At(n, "normalizers");
     for (size_t i = 0; i < list.size(); ++i) {
       TOKCOST_RETURN_IF_ERROR(AddNormalizerSteps(
           path, where + ".normalizers[" + std::to_string(i) + "]", list[i], steps));
@@ -141,10 +153,10 @@ Status AddNormalizerSteps(const std::string& path, const std::string& where,
     steps->push_back({Normalizer::Step::kNfc, "", ""});
     return OkStatus();
   }
-  if (type == "Replace" && n["pattern"].contains("String")) {
+  if (type == "Replace" && At(n, "pattern").contains("String")) {
     steps->push_back({Normalizer::Step::kReplace,
-                      n["pattern"]["String"].get<std::string>(),
-                      n["content"].get<std::string>()});
+                      At(At(n, "pattern"), "String").get<std::string>(),
+                      At(n, "content").get<std::string>()});
     return OkStatus();
   }
   return Unsupported(path, where, n);
@@ -167,22 +179,22 @@ bool SplitMerge(const Json& merge, std::string* left, std::string* right) {
 }
 
 StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
-  const Json& model = j["model"];
-  if (model.value("type", "") != "BPE") return Unsupported(path, "model.type", model["type"]);
-  if (!model["dropout"].is_null()) return Unsupported(path, "model.dropout", model["dropout"]);
+  const Json& model = At(j, "model");
+  if (At(model, "type") != "BPE") return Unsupported(path, "model.type", At(model, "type"));
+  if (!At(model, "dropout").is_null()) return Unsupported(path, "model.dropout", At(model, "dropout"));
 
   HfSpec spec;
   bool byte_level = false;
   TOKCOST_RETURN_IF_ERROR(AddPreTokenizerStages(path, "pre_tokenizer",
-                                                j["pre_tokenizer"], &byte_level, &spec.stages));
-  TOKCOST_RETURN_IF_ERROR(AddNormalizerSteps(path, "normalizer", j["normalizer"], &spec.steps));
+                                                At(j, "pre_tokenizer"), &byte_level, &spec.stages));
+  TOKCOST_RETURN_IF_ERROR(AddNormalizerSteps(path, "normalizer", At(j, "normalizer"), &spec.steps));
 
-  const Json& vocab = model["vocab"];
+  const Json& vocab = At(model, "vocab");
   spec.options.byte_level = byte_level;
   spec.options.ignore_merges = model.value("ignore_merges", false);
   spec.options.byte_fallback = model.value("byte_fallback", false);
-  if (model["unk_token"].is_string()) {
-    auto it = vocab.find(model["unk_token"].get<std::string>());
+  if (At(model, "unk_token").is_string()) {
+    auto it = vocab.find(At(model, "unk_token").get<std::string>());
     if (it != vocab.end()) {
       TOKCOST_ASSIGN_OR_RETURN(spec.options.unk_id, TokenId(*it, path, "model.vocab[" + it.key() + "]"));
     }
@@ -201,7 +213,7 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
     }
     spec.tokens.emplace_back(byte_level ? bytes : it.key(), id);
   }
-  const Json& merges = model["merges"];
+  const Json& merges = At(model, "merges");
   spec.merges.reserve(merges.size());
   std::string left, right;
   for (size_t rank = 0; rank < merges.size(); ++rank) {
@@ -217,7 +229,7 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
                            m->get<uint32_t>()});
   }
 
-  const Json& added = j["added_tokens"];
+  const Json& added = At(j, "added_tokens");
   for (size_t i = 0; i < added.size(); ++i) {
     const Json& t = added[i];
     if (t.value("single_word", false) || t.value("lstrip", false) ||
@@ -225,8 +237,8 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
       return Unsupported(path, "added_tokens[" + std::to_string(i) + "]", t);
     }
     TOKCOST_ASSIGN_OR_RETURN(const uint32_t id,
-                             TokenId(t["id"], path, "added_tokens[" + std::to_string(i) + "].id"));
-    spec.added.push_back({t["content"].get<std::string>(), id, t.value("special", false),
+                             TokenId(At(t, "id"), path, "added_tokens[" + std::to_string(i) + "].id"));
+    spec.added.push_back({At(t, "content").get<std::string>(), id, t.value("special", false),
                           t.value("normalized", false)});
   }
   return spec;
