@@ -1,7 +1,8 @@
 // A user-supplied SentencePiece model (tokenizer.model) counted through
 // libsentencepiece, for models whose tokenizer ships in that form (for
 // example a YandexGPT-5-Lite tokenizer). Ordinary text, no BOS/EOS, as
-// `spm_encode --output_format=id` does. Immutable after Load; thread-safe.
+// `spm_encode --output_format=id` does. libsentencepiece is opened at the
+// first Load, not linked (see the .cc). Immutable after Load; thread-safe.
 #ifndef TOKCOST_TOKENIZER_INTERNAL_SENTENCEPIECE_BACKEND_H_
 #define TOKCOST_TOKENIZER_INTERNAL_SENTENCEPIECE_BACKEND_H_
 
@@ -19,6 +20,8 @@ class SentencePieceProcessor;
 
 namespace tokcost::tokenizer_internal {
 
+struct SentencePieceApi;  // the library's functions that are not virtual
+
 class SentencePieceBackend {
  public:
   static StatusOr<std::unique_ptr<SentencePieceBackend>> Load(const std::string& path);
@@ -28,7 +31,12 @@ class SentencePieceBackend {
 
  private:
   SentencePieceBackend();
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;
+  // Destroys through the library's virtual destructor.
+  struct ProcessorDeleter {
+    void operator()(sentencepiece::SentencePieceProcessor* p) const;
+  };
+  const SentencePieceApi* api_ = nullptr;
+  std::unique_ptr<sentencepiece::SentencePieceProcessor, ProcessorDeleter> processor_;
 };
 
 }  // namespace tokcost::tokenizer_internal
