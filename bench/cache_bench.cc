@@ -34,7 +34,7 @@ TokenCache* FilledCache() {
     auto c = TokenCache::Open(TempDir("lookup"));
     std::vector<std::pair<CacheKey, CachedCount>> batch;
     for (int i = 0; i < 100000; ++i) {
-      batch.push_back({CacheKey::For("yandexgpt-lite/latest", "tokenize", "text " + std::to_string(i)),
+      batch.push_back({CacheKey::For("yandexgpt-lite/latest", "tokenize", "text " + std::to_string(i)).value(),
                        {i, "v1", std::nullopt}});
     }
     (void)(*c)->Store(batch);
@@ -47,7 +47,7 @@ void BM_CacheLookup_Hit(benchmark::State& state) {
   TokenCache* cache = FilledCache();
   std::vector<CacheKey> keys;
   for (int i = 0; i < 1000; ++i) {
-    keys.push_back(CacheKey::For("yandexgpt-lite/latest", "tokenize", "text " + std::to_string(i * 97)));
+    keys.push_back(CacheKey::For("yandexgpt-lite/latest", "tokenize", "text " + std::to_string(i * 97)).value());
   }
   size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(cache->Lookup(keys[i++ % keys.size()]));
@@ -57,7 +57,7 @@ BENCHMARK(BM_CacheLookup_Hit);
 
 void BM_CacheLookup_Miss(benchmark::State& state) {
   TokenCache* cache = FilledCache();
-  CacheKey key = CacheKey::For("yandexgpt-lite/latest", "tokenize", "absent");
+  CacheKey key = CacheKey::For("yandexgpt-lite/latest", "tokenize", "absent").value();
   for (auto _ : state) benchmark::DoNotOptimize(cache->Lookup(key));
   state.SetItemsProcessed(state.iterations());
 }
@@ -68,7 +68,7 @@ void BM_CacheStore(benchmark::State& state) {
   int64_t i = 0;
   for (auto _ : state) {
     (void)(*cache)->Store(
-        {{CacheKey::For("m", "tokenize", std::to_string(i)), {i, "v1", std::nullopt}}});
+        {{CacheKey::For("m", "tokenize", std::to_string(i)).value(), {i, "v1", std::nullopt}}});
     ++i;
   }
   state.SetItemsProcessed(state.iterations());

@@ -1,30 +1,18 @@
 #include "tokenizer/token_cache.h"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "tools/base/file_util.h"
+#include "tools/base/sha256.h"
 
 namespace tokcost {
 namespace {
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
-}
 
 Status MakeDirs(const std::string& dir) {
   for (size_t i = 1; i <= dir.size(); ++i) {
@@ -121,9 +109,11 @@ struct TokenCache::Db {
   }
 };
 
-CacheKey CacheKey::For(const std::string& model, const std::string& kind,
-                       const std::string& content) {
-  return {model, kind, Sha256Hex(kind + '\0' + content)};
+StatusOr<CacheKey> CacheKey::For(const std::string& model, const std::string& kind,
+                                 const std::string& content) {
+  StatusOr<std::string> hash = Sha256Hex(kind + '\0' + content);
+  if (!hash.ok()) return hash.status();
+  return CacheKey{model, kind, *std::move(hash)};
 }
 
 std::string TokenCache::DefaultDir(const std::string& cache_dir_env,

@@ -2,9 +2,9 @@
 // that a text is never sent twice.
 //
 //   StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(dir);
-//   CacheKey key = CacheKey::For("yandexgpt-lite/latest", "tokenize", body);
-//   std::optional<CachedCount> hit = (*cache)->Lookup(key);
-//   (*cache)->Store({{key, {tokens, model_version}}});
+//   StatusOr<CacheKey> key = CacheKey::For("yandexgpt-lite/latest", "tokenize", body);
+//   std::optional<CachedCount> hit = (*cache)->Lookup(*key);
+//   (*cache)->Store({{*key, {tokens, model_version}}});
 //
 // Prompts may be confidential: only SHA-256 hashes of request content are
 // stored, never the text (token lengths, kept for calibration, are numbers).
@@ -36,8 +36,9 @@ struct CacheKey {
   std::string kind;   // "tokenize" or "tokenizeCompletion"
   std::string hash;   // hex SHA-256 of the request content
 
-  static CacheKey For(const std::string& model, const std::string& kind,
-                      const std::string& content);
+  // An error when libcrypto cannot be loaded (tools/base/sha256.h).
+  static StatusOr<CacheKey> For(const std::string& model, const std::string& kind,
+                                const std::string& content);
 };
 
 struct CachedCount {

@@ -18,9 +18,9 @@ std::string FreshDir(const std::string& name) {
 TEST_CASE("Token lengths round-trip and are asked for only when wanted") {
   StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(FreshDir("cache_lengths"));
   REQUIRE(cache.ok());
-  const CacheKey counted = CacheKey::For("m/latest", "tokenize", "only counted");
-  const CacheKey spelled = CacheKey::For("m/latest", "tokenize", "with lengths");
-  const CacheKey unspelled = CacheKey::For("m/latest", "tokenize", "texts did not spell it");
+  const CacheKey counted = CacheKey::For("m/latest", "tokenize", "only counted").value();
+  const CacheKey spelled = CacheKey::For("m/latest", "tokenize", "with lengths").value();
+  const CacheKey unspelled = CacheKey::For("m/latest", "tokenize", "texts did not spell it").value();
   // Lengths of every varint size.
   const std::vector<uint32_t> lengths = {1, 127, 128, 300, 16383, 16384, 4000000000u, 5};
   REQUIRE((*cache)->Store({{counted, {3, "v1", std::nullopt}},
@@ -46,7 +46,7 @@ TEST_CASE("Token lengths go stale and are pruned with their counts") {
   const std::string dir = FreshDir("cache_lengths_stale");
   StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(dir);
   REQUIRE(cache.ok());
-  const CacheKey key = CacheKey::For("m/latest", "tokenize", "text");
+  const CacheKey key = CacheKey::For("m/latest", "tokenize", "text").value();
   REQUIRE((*cache)->Store({{key, {2, "v1", std::vector<uint32_t>{3, 1}}}}).ok());
   REQUIRE((*cache)->NoteVersion("m/latest", "v2").ok());
   CHECK_FALSE((*cache)->Lookup(key, true).has_value());

@@ -11,9 +11,9 @@
 // (tools/base/shared_library.h says why): linked, its 2,000 symbol
 // relocations and its static initializers (protobuf's, abseil's flags)
 // cost every start of tokcost about a millisecond, and only
-// --tokenizer-file with a .model uses it. A one-line o200k `count`:
-// 6.69M -> 4.78M instructions (cachegrind), 10.4-13.1 -> 9.6-11.0 ms
-// (perf stat -r 40, six alternated rounds, AMD EPYC VM, 2026-12-06).
+// --tokenizer-file with a .model uses it: a one-line o200k `count` took
+// 6.69M instructions with it linked, 4.78M without (cachegrind,
+// 2026-12-06; README.md, Speed, has the wall times).
 //
 // The processor's Load and Encode are virtual: called through the
 // library's vtable, they need no symbol. The three functions that are not
@@ -37,7 +37,7 @@ namespace {
 StatusOr<SentencePieceApi> LoadApi() {
   StatusOr<void*> lib = OpenSharedLibrary("libsentencepiece.so.0", "libsentencepiece0");
   if (!lib.ok()) return lib.status();
-  SentencePieceApi api;
+  SentencePieceApi api{};
   for (tokcost::Status s : {
            LoadSymbol(*lib, "_ZN13sentencepiece22SentencePieceProcessorC1Ev", &api.construct),
            LoadSymbol(*lib, "_ZN13sentencepiece4util6StatusD1Ev", &api.destroy_status),

@@ -152,7 +152,12 @@ class EndpointCounter : public InputCounter {
     std::vector<TokenizeCall> calls;
     std::vector<size_t> call_item;
     for (size_t i = 0; i < items.size(); ++i) {
-      keys.push_back(CacheKey::For(model_, TokenizeKindName(items[i].kind), items[i].content));
+      StatusOr<CacheKey> key = CacheKey::For(model_, TokenizeKindName(items[i].kind), items[i].content);
+      if (!key.ok()) {  // libcrypto missing: no item can be looked up
+        for (Counted& c : out) c.tokens = key.status();
+        return out;
+      }
+      keys.push_back(*std::move(key));
       auto [it, inserted] = first.emplace(keys[i].hash, i);
       owner[i] = it->second;
       if (!inserted) continue;
