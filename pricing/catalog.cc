@@ -24,42 +24,46 @@ StatusOr<Catalog> Catalog::Load(const std::string& path) {
   TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  TOKCOST_RETURN_IF_ERROR(
-      Expect(j.contains("models") && j["models"].is_array(), path + ": $.models", "an array"));
-  Catalog catalog;
-  for (size_t i = 0; i < j["models"].size(); ++i) {
-    const Json& m = j["models"][i];
-    const std::string where = path + ": $.models[" + std::to_string(i) + "]";
-    ModelInfo info;
-    for (auto [key, target] : {std::pair{"id", &info.id}, {"display_name", &info.display_name},
-                               {"uri_name", &info.uri_name}, {"tokenizer", &info.tokenizer}}) {
-      TOKCOST_RETURN_IF_ERROR(Expect(m.contains(key) && m[key].is_string(),
-                                     where + "." + key, "a string"));
-      *target = m[key].get<std::string>();
+  try {
+    TOKCOST_RETURN_IF_ERROR(
+        Expect(j.contains("models") && j["models"].is_array(), path + ": $.models", "an array"));
+    Catalog catalog;
+    for (size_t i = 0; i < j["models"].size(); ++i) {
+      const Json& m = j["models"][i];
+      const std::string where = path + ": $.models[" + std::to_string(i) + "]";
+      ModelInfo info;
+      for (auto [key, target] : {std::pair{"id", &info.id}, {"display_name", &info.display_name},
+                                 {"uri_name", &info.uri_name}, {"tokenizer", &info.tokenizer}}) {
+        TOKCOST_RETURN_IF_ERROR(Expect(m.contains(key) && m[key].is_string(),
+                                       where + "." + key, "a string"));
+        *target = m[key].get<std::string>();
+      }
+      info.uri_branch = m.value("uri_branch", "");
+      info.note = m.value("note", "");
+      if (m.contains("chat_template") && m["chat_template"].is_string()) {
+        info.chat_template = m["chat_template"].get<std::string>();
+      }
+      if (!info.CountsThroughEndpoint() && info.chat_template.empty()) {
+        return InvalidArgumentError(where + ".chat_template: required for a local tokenizer");
+      }
+      TOKCOST_RETURN_IF_ERROR(Expect(m.contains("modes") && m["modes"].is_array(),
+                                     where + ".modes", "an array of sync|async|batch"));
+      for (const Json& mode : m["modes"]) {
+        std::string s = mode.is_string() ? mode.get<std::string>() : "";
+        TOKCOST_RETURN_IF_ERROR(Expect(s == "sync" || s == "async" || s == "batch",
+                                       where + ".modes", "sync, async or batch"));
+        info.modes.push_back(s);
+      }
+      if (m.contains("aliases")) {
+        for (const Json& a : m["aliases"]) info.aliases.push_back(a.get<std::string>());
+      }
+      info.context_window = m.value("context_window", int64_t{0});
+      catalog.models_.push_back(std::move(info));
     }
-    info.uri_branch = m.value("uri_branch", "");
-    info.note = m.value("note", "");
-    if (m.contains("chat_template") && m["chat_template"].is_string()) {
-      info.chat_template = m["chat_template"].get<std::string>();
-    }
-    if (!info.CountsThroughEndpoint() && info.chat_template.empty()) {
-      return InvalidArgumentError(where + ".chat_template: required for a local tokenizer");
-    }
-    TOKCOST_RETURN_IF_ERROR(Expect(m.contains("modes") && m["modes"].is_array(),
-                                   where + ".modes", "an array of sync|async|batch"));
-    for (const Json& mode : m["modes"]) {
-      std::string s = mode.is_string() ? mode.get<std::string>() : "";
-      TOKCOST_RETURN_IF_ERROR(Expect(s == "sync" || s == "async" || s == "batch",
-                                     where + ".modes", "sync, async or batch"));
-      info.modes.push_back(s);
-    }
-    if (m.contains("aliases")) {
-      for (const Json& a : m["aliases"]) info.aliases.push_back(a.get<std::string>());
-    }
-    info.context_window = m.value("context_window", int64_t{0});
-    catalog.models_.push_back(std::move(info));
+    return catalog;
+  } catch (const Json::exception& e) {
+    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
   }
-  return catalog;
 }
 
 StatusOr<ResolvedModel> Catalog::Resolve(const std::string& name) const {

@@ -62,84 +62,92 @@ StatusOr<PriceBook::Sheet> PriceBook::ParseSheet(const std::string& path,
                                                  const std::string& text) {
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  const std::string root = path + ": $";
-  Sheet sheet;
-  sheet.info.path = path;
-  TOKCOST_ASSIGN_OR_RETURN(sheet.info.currency, StringAt(j, "currency", root));
-  TOKCOST_ASSIGN_OR_RETURN(sheet.info.effective_from, StringAt(j, "effective_from", root));
-  if (!IsIsoDate(sheet.info.effective_from)) {
-    return InvalidArgumentError(root + ".effective_from: expected YYYY-MM-DD, got \"" +
-                                sheet.info.effective_from + "\"");
-  }
-  TOKCOST_ASSIGN_OR_RETURN(sheet.info.source, StringAt(j, "source", root));
-  if (!j.contains("vat_included") || !j["vat_included"].is_boolean()) {
-    return InvalidArgumentError(root + ".vat_included: expected true or false");
-  }
-  sheet.info.vat_included = j["vat_included"].get<bool>();
-  if (!j.contains("skus") || !j["skus"].is_object()) {
-    return InvalidArgumentError(root + ".skus: expected an object of SKU prices");
-  }
-  for (auto it = j["skus"].begin(); it != j["skus"].end(); ++it) {
-    TOKCOST_ASSIGN_OR_RETURN(
-        sheet.skus[it.key()],
-        DecimalAt(*it, "price_per_1000_units", root + ".skus." + it.key()));
-  }
-  auto check_sku = [&](const std::string& sku, const std::string& where) -> Status {
-    if (sheet.skus.count(sku)) return OkStatus();
-    return InvalidArgumentError(where + ".sku: \"" + sku + "\" has no price in $.skus");
-  };
-  if (j.contains("models")) {
-    if (!j["models"].is_object()) return InvalidArgumentError(root + ".models: expected an object");
-    for (auto m = j["models"].begin(); m != j["models"].end(); ++m) {
-      for (auto e = m->begin(); e != m->end(); ++e) {
-        const std::string where = root + ".models." + m.key() + "." + e.key();
-        StatusOr<Mode> mode = ParseMode(e.key());
-        if (!mode.ok() || *mode == Mode::kBatch) {
-          return InvalidArgumentError(where + ": expected sync or async (batch prices go in $.batch)");
+  try {
+    const std::string root = path + ": $";
+    Sheet sheet;
+    sheet.info.path = path;
+    TOKCOST_ASSIGN_OR_RETURN(sheet.info.currency, StringAt(j, "currency", root));
+    TOKCOST_ASSIGN_OR_RETURN(sheet.info.effective_from, StringAt(j, "effective_from", root));
+    if (!IsIsoDate(sheet.info.effective_from)) {
+      return InvalidArgumentError(root + ".effective_from: expected YYYY-MM-DD, got \"" +
+                                  sheet.info.effective_from + "\"");
+    }
+    TOKCOST_ASSIGN_OR_RETURN(sheet.info.source, StringAt(j, "source", root));
+    if (!j.contains("vat_included") || !j["vat_included"].is_boolean()) {
+      return InvalidArgumentError(root + ".vat_included: expected true or false");
+    }
+    sheet.info.vat_included = j["vat_included"].get<bool>();
+    if (!j.contains("skus") || !j["skus"].is_object()) {
+      return InvalidArgumentError(root + ".skus: expected an object of SKU prices");
+    }
+    for (auto it = j["skus"].begin(); it != j["skus"].end(); ++it) {
+      TOKCOST_ASSIGN_OR_RETURN(
+          sheet.skus[it.key()],
+          DecimalAt(*it, "price_per_1000_units", root + ".skus." + it.key()));
+    }
+    auto check_sku = [&](const std::string& sku, const std::string& where) -> Status {
+      if (sheet.skus.count(sku)) return OkStatus();
+      return InvalidArgumentError(where + ".sku: \"" + sku + "\" has no price in $.skus");
+    };
+    if (j.contains("models")) {
+      if (!j["models"].is_object()) return InvalidArgumentError(root + ".models: expected an object");
+      for (auto m = j["models"].begin(); m != j["models"].end(); ++m) {
+        if (!m->is_object()) {
+          return InvalidArgumentError(root + ".models." + m.key() +
+                                      ": expected an object of modes (sync, async)");
         }
-        Price p;
-        p.mode = *mode;
-        TOKCOST_ASSIGN_OR_RETURN(p.sku, StringAt(*e, "sku", where));
-        TOKCOST_RETURN_IF_ERROR(check_sku(p.sku, where));
-        TOKCOST_ASSIGN_OR_RETURN(p.input_units_per_token, DecimalAt(*e, "input_units_per_token", where));
-        TOKCOST_ASSIGN_OR_RETURN(p.output_units_per_token, DecimalAt(*e, "output_units_per_token", where));
-        if (e->contains("surcharge_per_1000_tokens")) {
-          TOKCOST_ASSIGN_OR_RETURN(p.surcharge_per_1000_tokens,
-                                   DecimalAt(*e, "surcharge_per_1000_tokens", where));
+        for (auto e = m->begin(); e != m->end(); ++e) {
+          const std::string where = root + ".models." + m.key() + "." + e.key();
+          StatusOr<Mode> mode = ParseMode(e.key());
+          if (!mode.ok() || *mode == Mode::kBatch) {
+            return InvalidArgumentError(where + ": expected sync or async (batch prices go in $.batch)");
+          }
+          Price p;
+          p.mode = *mode;
+          TOKCOST_ASSIGN_OR_RETURN(p.sku, StringAt(*e, "sku", where));
+          TOKCOST_RETURN_IF_ERROR(check_sku(p.sku, where));
+          TOKCOST_ASSIGN_OR_RETURN(p.input_units_per_token, DecimalAt(*e, "input_units_per_token", where));
+          TOKCOST_ASSIGN_OR_RETURN(p.output_units_per_token, DecimalAt(*e, "output_units_per_token", where));
+          if (e->contains("surcharge_per_1000_tokens")) {
+            TOKCOST_ASSIGN_OR_RETURN(p.surcharge_per_1000_tokens,
+                                     DecimalAt(*e, "surcharge_per_1000_tokens", where));
+          }
+          sheet.rows[m.key()][p.mode] = p;
         }
-        sheet.rows[m.key()][p.mode] = p;
       }
     }
-  }
-  if (j.contains("batch")) {
-    const Json& b = j["batch"];
-    const std::string where = root + ".batch";
-    Price p;
-    p.mode = Mode::kBatch;
-    TOKCOST_ASSIGN_OR_RETURN(p.sku, StringAt(b, "sku", where));
-    TOKCOST_RETURN_IF_ERROR(check_sku(p.sku, where));
-    // Unsigned and within int64: 2^64 - 1 would have read back as -1.
-    if (!b.contains("minimum_tokens_per_run") || !b["minimum_tokens_per_run"].is_number_unsigned() ||
-        b["minimum_tokens_per_run"].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-      return InvalidArgumentError(where + ".minimum_tokens_per_run: expected a whole number");
-    }
-    p.minimum_tokens_per_run = b["minimum_tokens_per_run"].get<int64_t>();
-    if (!b.contains("units_per_token") || !b["units_per_token"].is_object()) {
-      return InvalidArgumentError(where + ".units_per_token: expected an object of model: k");
-    }
-    for (auto it = b["units_per_token"].begin(); it != b["units_per_token"].end(); ++it) {
-      Price row = p;
-      if (!it->is_string()) {
-        return InvalidArgumentError(where + ".units_per_token." + it.key() +
-                                    ": expected a decimal string such as \"0.5\"");
+    if (j.contains("batch")) {
+      const Json& b = j["batch"];
+      const std::string where = root + ".batch";
+      Price p;
+      p.mode = Mode::kBatch;
+      TOKCOST_ASSIGN_OR_RETURN(p.sku, StringAt(b, "sku", where));
+      TOKCOST_RETURN_IF_ERROR(check_sku(p.sku, where));
+      // Unsigned and within int64: 2^64 - 1 would have read back as -1.
+      if (!b.contains("minimum_tokens_per_run") || !b["minimum_tokens_per_run"].is_number_unsigned() ||
+          b["minimum_tokens_per_run"].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+        return InvalidArgumentError(where + ".minimum_tokens_per_run: expected a whole number");
       }
-      StatusOr<Decimal> k = Decimal::Parse(it->get<std::string>());
-      if (!k.ok()) return k.status().WithContext(where + ".units_per_token." + it.key());
-      row.input_units_per_token = row.output_units_per_token = *k;
-      sheet.rows[it.key()][Mode::kBatch] = row;
+      p.minimum_tokens_per_run = b["minimum_tokens_per_run"].get<int64_t>();
+      if (!b.contains("units_per_token") || !b["units_per_token"].is_object()) {
+        return InvalidArgumentError(where + ".units_per_token: expected an object of model: k");
+      }
+      for (auto it = b["units_per_token"].begin(); it != b["units_per_token"].end(); ++it) {
+        Price row = p;
+        if (!it->is_string()) {
+          return InvalidArgumentError(where + ".units_per_token." + it.key() +
+                                      ": expected a decimal string such as \"0.5\"");
+        }
+        StatusOr<Decimal> k = Decimal::Parse(it->get<std::string>());
+        if (!k.ok()) return k.status().WithContext(where + ".units_per_token." + it.key());
+        row.input_units_per_token = row.output_units_per_token = *k;
+        sheet.rows[it.key()][Mode::kBatch] = row;
+      }
     }
+    return sheet;
+  } catch (const Json::exception& e) {
+    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
   }
-  return sheet;
 }
 
 StatusOr<PriceBook> PriceBook::LoadFile(const std::string& path) {

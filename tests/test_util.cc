@@ -2,11 +2,19 @@
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 
 namespace tokcost::testing {
+
+std::string WriteTempFile(const std::string& name, const std::string& contents) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(tmp ? tmp : "/tmp") + "/" + name;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << contents;
+  return path;
+}
 
 std::string RunfilePath(const std::string& repo_relative) {
   const char* srcdir = std::getenv("TEST_SRCDIR");

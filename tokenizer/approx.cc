@@ -321,7 +321,7 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
   TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return InvalidArgumentError(path + ": not valid JSON");
-  if (j.value("schema_version", 0) != 1) {
+  if (!j.contains("schema_version") || j["schema_version"] != 1) {
     return InvalidArgumentError(path + ": $.schema_version: expected 1 (re-run tokcost calibrate)");
   }
   ApproxProfile p;

@@ -122,42 +122,46 @@ StatusOr<ChatTemplates> ChatTemplates::Load(const std::string& path) {
   TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
   Json j = Json::parse(text, nullptr, false);
   if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  if (!j.contains("templates") || !j["templates"].is_object()) {
-    return InvalidArgumentError(path + ": $.templates: expected an object");
-  }
-  ChatTemplates all;
-  for (auto it = j["templates"].begin(); it != j["templates"].end(); ++it) {
-    const std::string where = path + ": $.templates." + it.key();
-    ChatTemplate t;
-    t.name_ = it.key();
-    const Json& v = *it;
-    if (v.contains("begin")) {
-      TOKCOST_ASSIGN_OR_RETURN(t.begin_, ParseParts(v["begin"], where + ".begin"));
+  try {
+    if (!j.contains("templates") || !j["templates"].is_object()) {
+      return InvalidArgumentError(path + ": $.templates: expected an object");
     }
-    if (v.contains("message")) {
-      TOKCOST_ASSIGN_OR_RETURN(t.message_, ParseParts(v["message"], where + ".message"));
-    }
-    if (v.contains("roles")) {
-      for (auto r = v["roles"].begin(); r != v["roles"].end(); ++r) {
-        TOKCOST_ASSIGN_OR_RETURN(t.roles_[r.key()],
-                                 ParseParts(*r, where + ".roles." + r.key()));
+    ChatTemplates all;
+    for (auto it = j["templates"].begin(); it != j["templates"].end(); ++it) {
+      const std::string where = path + ": $.templates." + it.key();
+      ChatTemplate t;
+      t.name_ = it.key();
+      const Json& v = *it;
+      if (v.contains("begin")) {
+        TOKCOST_ASSIGN_OR_RETURN(t.begin_, ParseParts(v["begin"], where + ".begin"));
       }
-    }
-    if (t.message_.empty() && t.roles_.empty()) {
-      return InvalidArgumentError(where + ": needs \"message\" or \"roles\"");
-    }
-    if (v.contains("generation")) {
-      TOKCOST_ASSIGN_OR_RETURN(t.generation_, ParseParts(v["generation"], where + ".generation"));
-    }
-    if (v.contains("role_names")) {
-      for (auto r = v["role_names"].begin(); r != v["role_names"].end(); ++r) {
-        t.role_names_[r.key()] = r->get<std::string>();
+      if (v.contains("message")) {
+        TOKCOST_ASSIGN_OR_RETURN(t.message_, ParseParts(v["message"], where + ".message"));
       }
+      if (v.contains("roles")) {
+        for (auto r = v["roles"].begin(); r != v["roles"].end(); ++r) {
+          TOKCOST_ASSIGN_OR_RETURN(t.roles_[r.key()],
+                                   ParseParts(*r, where + ".roles." + r.key()));
+        }
+      }
+      if (t.message_.empty() && t.roles_.empty()) {
+        return InvalidArgumentError(where + ": needs \"message\" or \"roles\"");
+      }
+      if (v.contains("generation")) {
+        TOKCOST_ASSIGN_OR_RETURN(t.generation_, ParseParts(v["generation"], where + ".generation"));
+      }
+      if (v.contains("role_names")) {
+        for (auto r = v["role_names"].begin(); r != v["role_names"].end(); ++r) {
+          t.role_names_[r.key()] = r->get<std::string>();
+        }
+      }
+      t.merge_system_into_first_user_ = v.value("system", "") == "merge_into_first_user";
+      all.templates_[it.key()] = std::move(t);
     }
-    t.merge_system_into_first_user_ = v.value("system", "") == "merge_into_first_user";
-    all.templates_[it.key()] = std::move(t);
+    return all;
+  } catch (const Json::exception& e) {
+    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
   }
-  return all;
 }
 
 const ChatTemplate* ChatTemplates::Find(const std::string& name) const {

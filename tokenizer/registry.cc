@@ -11,44 +11,48 @@ StatusOr<std::vector<TokenizerSpec>> LoadTokenizerSpecs(const std::string& path)
   TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
   nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
   if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  if (!j.contains("tokenizers") || !j["tokenizers"].is_array()) {
-    return InvalidArgumentError(path + ": $.tokenizers: expected an array");
-  }
-  std::vector<TokenizerSpec> specs;
-  const auto& list = j["tokenizers"];
-  for (size_t i = 0; i < list.size(); ++i) {
-    const auto& t = list[i];
-    std::string where = path + ": $.tokenizers[" + std::to_string(i) + "]";
-    TokenizerSpec spec;
-    for (auto [field, target] :
-         {std::pair{"name", &spec.name}, {"format", &spec.format},
-          {"package", &spec.package}, {"version", &spec.version},
-          {"file", &spec.file}, {"sha256", &spec.sha256}}) {
-      if (!t.contains(field) || !t[field].is_string()) {
-        return InvalidArgumentError(where + "." + field + ": expected a string");
-      }
-      *target = t[field].get<std::string>();
+  try {
+    if (!j.contains("tokenizers") || !j["tokenizers"].is_array()) {
+      return InvalidArgumentError(path + ": $.tokenizers: expected an array");
     }
-    spec.pattern = t.value("pattern", "");
-    spec.description = t.value("description", "");
-    if (t.contains("special_tokens")) {
-      if (!t["special_tokens"].is_object()) {
-        return InvalidArgumentError(where + ".special_tokens: expected an object");
-      }
-      for (auto it = t["special_tokens"].begin(); it != t["special_tokens"].end(); ++it) {
-        if (!it->is_number_unsigned()) {
-          return InvalidArgumentError(where + ".special_tokens." + it.key() +
-                                      ": expected a token id");
+    std::vector<TokenizerSpec> specs;
+    const auto& list = j["tokenizers"];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const auto& t = list[i];
+      std::string where = path + ": $.tokenizers[" + std::to_string(i) + "]";
+      TokenizerSpec spec;
+      for (auto [field, target] :
+           {std::pair{"name", &spec.name}, {"format", &spec.format},
+            {"package", &spec.package}, {"version", &spec.version},
+            {"file", &spec.file}, {"sha256", &spec.sha256}}) {
+        if (!t.contains(field) || !t[field].is_string()) {
+          return InvalidArgumentError(where + "." + field + ": expected a string");
         }
-        spec.special_tokens[it.key()] = it->get<uint32_t>();
+        *target = t[field].get<std::string>();
       }
+      spec.pattern = t.value("pattern", "");
+      spec.description = t.value("description", "");
+      if (t.contains("special_tokens")) {
+        if (!t["special_tokens"].is_object()) {
+          return InvalidArgumentError(where + ".special_tokens: expected an object");
+        }
+        for (auto it = t["special_tokens"].begin(); it != t["special_tokens"].end(); ++it) {
+          if (!it->is_number_unsigned()) {
+            return InvalidArgumentError(where + ".special_tokens." + it.key() +
+                                        ": expected a token id");
+          }
+          spec.special_tokens[it.key()] = it->get<uint32_t>();
+        }
+      }
+      if (spec.format == "tiktoken" && spec.pattern.empty()) {
+        return InvalidArgumentError(where + ".pattern: required for tiktoken files");
+      }
+      specs.push_back(std::move(spec));
     }
-    if (spec.format == "tiktoken" && spec.pattern.empty()) {
-      return InvalidArgumentError(where + ".pattern: required for tiktoken files");
-    }
-    specs.push_back(std::move(spec));
+    return specs;
+  } catch (const nlohmann::json::exception& e) {
+    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
   }
-  return specs;
 }
 
 const TokenizerSpec* FindTokenizerSpec(const std::vector<TokenizerSpec>& specs,

@@ -61,5 +61,15 @@ TEST_CASE("Every local model names a known tokenizer and template") {
   }
 }
 
+TEST_CASE("A models.json field of the wrong type is an error, not an abort") {
+  const std::string path = testing::WriteTempFile(
+      "typed_models.json",
+      R"({"models": [{"id": "m", "display_name": "M", "uri_name": "m", "tokenizer": "endpoint",)"
+      R"( "modes": ["sync"], "note": 5}]})");
+  StatusOr<Catalog> c = Catalog::Load(path);
+  REQUIRE_FALSE(c.ok());
+  CHECK_THAT(c.status().message(), Catch::Contains(path + ": unexpected JSON structure"));
+}
+
 }  // namespace
 }  // namespace tokcost

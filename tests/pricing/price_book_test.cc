@@ -121,7 +121,9 @@ TEST_CASE("Malformed sheets name the file and JSON path") {
                  Case{"bad_date.json", "$.effective_from"},
                  Case{"bad_sku.json", "has no price in $.skus"},
                  // 2^64 - 1: read back as -1 before it was refused.
-                 Case{"bad_batch_minimum.json", "$.batch.minimum_tokens_per_run: expected a whole number"}}) {
+                 Case{"bad_batch_minimum.json", "$.batch.minimum_tokens_per_run: expected a whole number"},
+                 // Aborted the run (an uncaught invalid_iterator) before.
+                 Case{"bad_model_entry.json", "$.models.yandexgpt-lite: expected an object of modes"}}) {
     std::string path = testing::RunfilePath(std::string("tests/pricing/testdata/") + c.file);
     StatusOr<PriceBook> book = PriceBook::LoadFile(path);
     INFO(c.file);

@@ -79,6 +79,8 @@ TEST_CASE("Malformed profiles name the file and field") {
   CHECK_THAT(p.status().message(), Catch::Contains("bad_profile.json") && Catch::Contains("$.coefficients."));
   std::ofstream(path) << R"({"schema_version": 2})";
   CHECK_THAT(ApproxProfile::Load(path).status().message(), Catch::Contains("schema_version"));
+  std::ofstream(path) << R"({"schema_version": [1]})";  // aborted before
+  CHECK_THAT(ApproxProfile::Load(path).status().message(), Catch::Contains("schema_version"));
 }
 
 // Documents of the setup corpus cut at boundaries other than the ones the

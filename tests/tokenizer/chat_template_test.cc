@@ -84,5 +84,14 @@ TEST_CASE("Gemma merges the system prompt into the first user turn") {
         "[<start_of_turn>]model\nHello[<end_of_turn>]\n[<start_of_turn>]model\n");
 }
 
+TEST_CASE("A chat template file with a field of the wrong type is an error, not an abort") {
+  const std::string path = testing::WriteTempFile(
+      "typed_templates.json",
+      R"({"templates": {"t": {"message": [{"text": "{content}"}], "role_names": {"user": 5}}}})");
+  StatusOr<ChatTemplates> t = ChatTemplates::Load(path);
+  REQUIRE_FALSE(t.ok());
+  CHECK_THAT(t.status().message(), Catch::Contains(path + ": unexpected JSON structure"));
+}
+
 }  // namespace
 }  // namespace tokcost

@@ -106,6 +106,18 @@ TEST_CASE("Malformed tokenizers.json names the JSON path") {
   CHECK_THAT(specs.status().message(), Catch::Contains("$.tokenizers[1].sha256"));
 }
 
+// nlohmann throws on a member of the wrong type (value(), get<>()); the
+// loaders turn that into an error naming the file instead of an abort.
+TEST_CASE("A tokenizers.json field of the wrong type is an error, not an abort") {
+  const std::string path = testing::WriteTempFile(
+      "typed_tokenizers.json",
+      R"({"tokenizers": [{"name": "t", "format": "tiktoken", "package": "p", "version": "1",)"
+      R"( "file": "f", "sha256": "0", "pattern": "o200k", "description": 5}]})");
+  StatusOr<std::vector<TokenizerSpec>> specs = LoadTokenizerSpecs(path);
+  REQUIRE_FALSE(specs.ok());
+  CHECK_THAT(specs.status().message(), Catch::Contains(path + ": unexpected JSON structure"));
+}
+
 }  // namespace
 }  // namespace tokcost
 

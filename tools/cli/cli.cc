@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <exception>
 #include <map>
 
 #include "tools/cli/commands.h"
@@ -86,7 +87,14 @@ int Main(const std::vector<std::string>& args, Io io) {
   ctx.endpoint.offline = offline;
   ctx.quiet = quiet;
   ctx.endpoint.refresh = refresh;
-  for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
+  // Loaders turn malformed input into errors; an exception that still gets
+  // here is a bug, reported as one (exit 4) instead of an abort.
+  try {
+    for (CLI::App* sub : app.get_subcommands()) return runners[sub](ctx);
+  } catch (const std::exception& e) {
+    io.err << "tokcost: internal error: " << e.what() << "\n";
+    return kExitInternal;
+  }
   return kExitUsage;
 }
 
