@@ -3,6 +3,7 @@
 //
 //   StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(dir);
 //   StatusOr<CacheKey> key = CacheKey::For("yandexgpt-lite/latest", "tokenize", body);
+//   if (!key.ok()) return key.status();  // libcrypto missing
 //   std::optional<CachedCount> hit = (*cache)->Lookup(*key);
 //   (*cache)->Store({{*key, {tokens, model_version}}});
 //

@@ -93,9 +93,11 @@ StatusOr<std::unique_ptr<SentencePieceBackend>> SentencePieceBackend::Load(const
   StatusOr<const SentencePieceApi*> api = GetApi();
   if (!api.ok()) return api.status();
   std::unique_ptr<SentencePieceBackend> b(new SentencePieceBackend());
-  void* memory = ::operator new(sizeof(SentencePieceProcessor));
-  (*api)->construct(memory);
-  b->processor_.reset(static_cast<SentencePieceProcessor*>(memory));
+  // Freed by hand until constructed (the constructor may throw bad_alloc).
+  std::unique_ptr<void, void (*)(void*)> memory(::operator new(sizeof(SentencePieceProcessor)),
+                                                [](void* p) { ::operator delete(p); });
+  (*api)->construct(memory.get());
+  b->processor_.reset(static_cast<SentencePieceProcessor*>(memory.release()));
   const CallStatus status(**api, [&] { return b->processor_->Load(path); });
   if (!status.ok()) {
     return InvalidArgumentError(path + ": not a SentencePiece model: " + status.message());

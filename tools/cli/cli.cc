@@ -1,8 +1,8 @@
 #include "tools/cli/cli.h"
 
 #include <CLI/CLI.hpp>
-#include <iostream>
 #include <exception>
+#include <iostream>
 #include <map>
 
 #include "tools/cli/commands.h"
