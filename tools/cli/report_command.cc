@@ -1,6 +1,7 @@
 // tokcost report --models ... --modes ... --currency C --format html|md|csv|json
 //                -o OUT [--baseline EARLIER.json] FILE...
 #include <fstream>
+#include <utility>
 
 #include "tools/base/file_util.h"
 #include "tools/cli/commands.h"
@@ -30,6 +31,32 @@ std::string FormatFromPath(const std::string& path) {
   return "";
 }
 
+// An earlier --format json report, checked where RenderMarkdown reads it:
+// each row an object with string status, model and mode, and a string cost
+// when its status is "ok".
+StatusOr<nlohmann::json> LoadBaseline(const std::string& path) {
+  TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("rows") || !j["rows"].is_array()) {
+    return InvalidArgumentError(path + ": not a JSON report (make one with --format json)");
+  }
+  const nlohmann::json& rows = j["rows"];
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = path + ": $.rows[" + std::to_string(i) + "]";
+    const nlohmann::json& r = rows[i];
+    if (!r.is_object()) return InvalidArgumentError(where + ": expected an object");
+    for (const char* key : {"status", "model", "mode"}) {
+      if (!r.contains(key) || !r[key].is_string()) {
+        return InvalidArgumentError(where + "." + key + ": expected a string");
+      }
+    }
+    if (r["status"] == "ok" && (!r.contains("cost") || !r["cost"].is_string())) {
+      return InvalidArgumentError(where + ".cost: expected a decimal string");
+    }
+  }
+  return j;
+}
+
 int RunReport(const ReportFlags& f, const Context& ctx) {
   auto fail = [&](const Status& st) {
     ctx.Error("report: " + st.message());
@@ -47,13 +74,9 @@ int RunReport(const ReportFlags& f, const Context& ctx) {
   if (f.pricing.inputs.empty()) return fail(InvalidArgumentError("give workload files (or - for stdin)"));
   std::optional<nlohmann::json> baseline;
   if (!f.baseline.empty()) {
-    StatusOr<std::string> text = ReadFile(f.baseline);
-    if (!text.ok()) return fail(text.status());
-    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-    if (j.is_discarded() || !j.contains("rows")) {
-      return fail(InvalidArgumentError(f.baseline + ": not a JSON report (make one with --format json)"));
-    }
-    baseline = j;
+    StatusOr<nlohmann::json> j = LoadBaseline(f.baseline);
+    if (!j.ok()) return fail(j.status());
+    baseline = *std::move(j);
   }
   StatusOr<WorkloadSummary> s = CostWorkload(ctx, f.pricing.inputs, *models, *modes, *options);
   if (!s.ok()) return fail(s.status());

@@ -597,6 +597,19 @@ TEST_CASE("report: JSON is the baseline of a Markdown change table; CSV columns 
   CHECK_THAT(csv.out, Catch::Contains("gpt-oss-20b,batch,not_offered"));
   Result bad = Run({"report", "--format", "md", "--baseline", WriteTemp("nb.json", "{}"), w});
   CHECK(bad.code == kExitUsage);
+  // Rows of the wrong shape: a missing member was read past a map node (a
+  // const operator[]), a number aborted the run.
+  for (const auto& [rows, says] : {std::pair<std::string, std::string>{"5", "not a JSON report"},
+                                   {"[5]", "$.rows[0]: expected an object"},
+                                   {"[{}]", "$.rows[0].status: expected a string"},
+                                   {R"([{"status": "ok", "model": "m", "mode": "sync"}])",
+                                    "$.rows[0].cost: expected a decimal string"}}) {
+    Result shaped = Run({"report", "--format", "md", "--baseline",
+                         WriteTemp("shaped.json", R"({"rows": )" + rows + "}"), w});
+    INFO(rows);
+    CHECK(shaped.code == kExitUsage);
+    CHECK_THAT(shaped.err, Catch::Contains(says));
+  }
 }
 
 TEST_CASE("Directories and globs are inputs") {
