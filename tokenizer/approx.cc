@@ -173,9 +173,19 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     return InvalidArgumentError("calibration needs at least 10 documents, got " +
                                 std::to_string(samples.size()));
   }
+  // Negated so that NaN is refused too.
+  if (!(options.holdout_fraction > 0 && options.holdout_fraction < 1)) {
+    return InvalidArgumentError("the held-out fraction must lie between 0 and 1, got " +
+                                std::to_string(options.holdout_fraction));
+  }
   std::mt19937_64 rng(options.seed);
   std::shuffle(samples.begin(), samples.end(), rng);
   size_t holdout = std::max<size_t>(5, static_cast<size_t>(samples.size() * options.holdout_fraction));
+  if (holdout + 5 > samples.size()) {
+    return InvalidArgumentError("holding out " + std::to_string(holdout) + " of " +
+                                std::to_string(samples.size()) +
+                                " documents leaves fewer than 5 to fit; draw more or hold out less");
+  }
   size_t train = samples.size() - holdout;
 
   std::shared_ptr<const tokenizer_internal::BoundaryModel> lexicon;

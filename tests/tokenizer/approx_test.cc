@@ -61,6 +61,22 @@ TEST_CASE("Too few calibration documents is an error") {
   CHECK_FALSE(FitApproxProfile(std::vector<CalibrationSample>(5), {}).ok());
 }
 
+TEST_CASE("A held-out fraction outside (0, 1), or one that leaves too few to fit, is an error") {
+  // -1 and NaN crashed `calibrate --holdout` (a held-out count past the end).
+  std::vector<CalibrationSample> samples(20);
+  for (size_t i = 0; i < samples.size(); ++i) {
+    samples[i].features[0] = 100.0 + i;
+    samples[i].tokens = 25.0 + i;
+  }
+  for (double fraction : {-1.0, 0.0, 1.0, 2.0, std::nan(""), 0.9}) {
+    INFO(fraction);
+    StatusOr<ApproxProfile> p = FitApproxProfile(samples, {.holdout_fraction = fraction});
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.status().code() == StatusCode::kInvalidArgument);
+  }
+  CHECK(FitApproxProfile(samples, {.holdout_fraction = 0.3}).ok());
+}
+
 TEST_CASE("Totals keep the systematic error: no pretending errors cancel") {
   ApproxTotal total(1.0, 0.01, 2.0);  // 10% systematic
   for (int i = 0; i < 1000; ++i) total.Add(1000);

@@ -276,7 +276,8 @@ Runner RegisterCalibrate(CLI::App* app) {
   cmd->add_option("--tokenizer-file", f->tokenizer_file,
                   "Your own tokenizer (SentencePiece .model or tokenizer.json)");
   cmd->add_option("--model", f->model, "Model to calibrate (endpoint models: through the cache)");
-  cmd->add_option("--sample", f->sample, "Documents to draw (default 200)");
+  cmd->add_option("--sample", f->sample, "Documents to draw (default 200)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", f->seed, "Sampling seed (default 1)");
   cmd->add_option("--holdout", f->holdout, "Fraction held out to measure the error (default 0.3)");
   cmd->add_option("-o,--output", f->output, "Profile path (default <cache dir>/profiles/NAME.json)");

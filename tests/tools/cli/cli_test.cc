@@ -512,6 +512,16 @@ TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documen
   r = Run({"calibrate", "--model", "yandexgpt-lite", "--lexicon", lexicon, "--no-lexicon", docs});
   CHECK(r.code == kExitUsage);
   CHECK_THAT(r.err, Catch::Contains("--no-lexicon"));
+  // A negative sample aborted the run; a negative or NaN --holdout crashed it.
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--sample", "-1"}, {"--holdout", "-1"}, {"--holdout", "nan"}}) {
+    std::vector<std::string> args = {"calibrate", "--tokenizer", "o200k_base", "-o", out};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.push_back(docs);
+    r = Run(args);
+    INFO(flags[0] << " " << flags[1] << ": " << r.err);
+    CHECK(r.code == kExitUsage);
+  }
   std::string bad = WriteTemp("cal_bad.txt", "\xFF\xFE not UTF-8\n");
   r = Run({"calibrate", "--tokenizer", "o200k_base", "--lexicon", bad, "-o", out, docs});
   CHECK(r.code != kExitOk);
