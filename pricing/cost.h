@@ -1,8 +1,8 @@
 // Applying a Price to a workload's token counts.
 //
 //   CostAccumulator acc(price);
-//   acc.Add({.input = 225, .output = 525});
-//   CostResult r = acc.Result();   // r.units == 750 for YandexGPT Lite sync
+//   TOKCOST_RETURN_IF_ERROR(acc.Add({.input = 225, .output = 525}));
+//   StatusOr<CostResult> r = acc.Result();   // r->units == 750 for YandexGPT Lite sync
 //
 // Sync and async: units per request = input x input multiplier + output x
 // output multiplier, rounded up per request (the provider's rule); cost =
@@ -17,8 +17,16 @@
 
 #include "pricing/decimal.h"
 #include "pricing/price_book.h"
+#include "tools/base/status.h"
 
 namespace tokcost {
+
+// The most input or output tokens one request may have: a thousand times
+// the largest context window offered today, and small enough that the
+// totals of any workload tokcost could read stay within int64 (before, a
+// limit of 9999999999999999999 came out as -40 output tokens and a cost
+// of a cent, exit 0).
+inline constexpr int64_t kMaxRequestTokens = 1'000'000'000;
 
 struct RequestTokens {
   int64_t input = 0;
@@ -39,11 +47,15 @@ struct CostResult {
 // delta x input multiplier, rounded up once.
 CostResult WithInputDelta(const Price& price, const CostResult& base, int64_t delta_input);
 
+// Not to be used after an error.
 class CostAccumulator {
  public:
   explicit CostAccumulator(Price price) : price_(std::move(price)) {}
-  void Add(const RequestTokens& r);
-  CostResult Result() const;
+  // Adds `count` requests of `r`'s tokens. InvalidArgument when r has
+  // fewer than 0 or more than kMaxRequestTokens tokens, or a total would
+  // pass int64.
+  Status Add(const RequestTokens& r, int64_t count = 1);
+  StatusOr<CostResult> Result() const;
   const Price& price() const { return price_; }
 
  private:

@@ -3,6 +3,7 @@
 #include "pricing/price_book.h"
 
 #include <catch2/catch.hpp>
+#include <climits>
 
 #include "pricing/cost.h"
 #include "tests/test_util.h"
@@ -25,8 +26,10 @@ CostResult Cost(const std::string& model, Mode mode, const std::string& currency
   INFO(p.status().ToString());
   REQUIRE(p.ok());
   CostAccumulator acc(*p);
-  for (const RequestTokens& r : requests) acc.Add(r);
-  return acc.Result();
+  for (const RequestTokens& r : requests) REQUIRE(acc.Add(r).ok());
+  StatusOr<CostResult> result = acc.Result();
+  REQUIRE(result.ok());
+  return *result;
 }
 
 TEST_CASE("The pricing page's worked examples reproduce") {
@@ -45,6 +48,47 @@ TEST_CASE("Units are rounded up per request, not per workload") {
   CHECK(r.requests == 2);
   CHECK(r.input_tokens == 3);
   CHECK(r.output_tokens == 3);
+}
+
+TEST_CASE("Repeated requests are rounded per request, as the same requests one by one") {
+  StatusOr<Price> p = Shipped().Lookup("yandexgpt-lite", Mode::kAsync, "RUB", "2026-01-01");
+  REQUIRE(p.ok());
+  CostAccumulator acc(*p);
+  REQUIRE(acc.Add({1, 2}, 3).ok());
+  StatusOr<CostResult> r = acc.Result();
+  REQUIRE(r.ok());
+  CostResult one_by_one = Cost("yandexgpt-lite", Mode::kAsync, "RUB", {{1, 2}, {1, 2}, {1, 2}});
+  CHECK(r->units == one_by_one.units);  // 1.5 -> 2, three times
+  CHECK(r->units == 6);
+  CHECK(r->requests == 3);
+}
+
+TEST_CASE("Requests beyond the token limit and totals beyond int64 are errors, not wrapped") {
+  StatusOr<Price> sync = Shipped().Lookup("yandexgpt-pro-5", Mode::kSync, "RUB", "2026-01-01");
+  StatusOr<Price> batch = Shipped().Lookup("qwen3-8b", Mode::kBatch, "RUB", "2026-01-01");
+  REQUIRE(sync.ok());
+  REQUIRE(batch.ok());
+  {
+    CostAccumulator acc(*sync);
+    CHECK(acc.Add({kMaxRequestTokens + 1, 0}).code() == StatusCode::kInvalidArgument);
+  }
+  {
+    CostAccumulator acc(*sync);
+    CHECK(acc.Add({0, -1}).code() == StatusCode::kInvalidArgument);
+  }
+  {
+    // 6 units per token: 1.2e19 units, past int64 (it wrapped before).
+    CostAccumulator acc(*sync);
+    CHECK(acc.Add({kMaxRequestTokens, kMaxRequestTokens}, 1'000'000'000).code() ==
+          StatusCode::kInvalidArgument);
+  }
+  {
+    // 9.2e18 tokens fit; their sum with as many more does not.
+    CostAccumulator acc(*batch);
+    REQUIRE(acc.Add({kMaxRequestTokens, 0}, INT64_MAX / kMaxRequestTokens).ok());
+    CHECK(acc.Add({kMaxRequestTokens, 0}, INT64_MAX / kMaxRequestTokens).code() ==
+          StatusCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("Input and output multipliers differ where the table says so") {

@@ -37,12 +37,16 @@ StatusOr<CostRow> EstimateTokens(const Context& ctx, const EstimateFlags& f,
   }
   TOKCOST_ASSIGN_OR_RETURN(const PriceBook* book, ctx.Prices());
   TOKCOST_ASSIGN_OR_RETURN(Price price, book->Lookup(model->id, mode, options.currency, options.date));
+  if (f.input_tokens > kMaxRequestTokens) {
+    return InvalidArgumentError("--input-tokens: at most " + std::to_string(kMaxRequestTokens) +
+                                " tokens per request");
+  }
   CostAccumulator acc(price);
   int64_t out = options.output.tokens ? *options.output.tokens
                                       : options.output.ratio->MulInt(f.input_tokens).Ceil();
-  for (int64_t i = 0; i < f.requests; ++i) acc.Add({f.input_tokens, out});
+  TOKCOST_RETURN_IF_ERROR(acc.Add({f.input_tokens, out}, f.requests));
   row.price = price;
-  row.result = acc.Result();
+  TOKCOST_ASSIGN_OR_RETURN(row.result, acc.Result());
   return row;
 }
 

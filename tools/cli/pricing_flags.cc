@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <thread>
 
-#include "tools/cli/counting.h"
-
+#include "pricing/cost.h"
 #include "tools/base/time_util.h"
+#include "tools/cli/counting.h"
 
 namespace tokcost::cli {
 
@@ -59,14 +59,19 @@ StatusOr<WorkloadOptions> ToWorkloadOptions(const PricingFlags& f) {
   if (!IsIsoDate(o.date)) return InvalidArgumentError("--date: expected YYYY-MM-DD, got \"" + o.date + "\"");
   int rules = 0;
   if (f.output_tokens_option != nullptr && f.output_tokens_option->count() > 0) {
-    if (f.output_tokens < 0) return InvalidArgumentError("--output-tokens must not be negative");
+    if (f.output_tokens < 0 || f.output_tokens > kMaxRequestTokens) {
+      return InvalidArgumentError("--output-tokens: expected 0 to " + std::to_string(kMaxRequestTokens) +
+                                  " tokens per request");
+    }
     o.output.tokens = f.output_tokens;
     ++rules;
   }
   if (!f.output_ratio.empty()) {
     StatusOr<Decimal> r = Decimal::Parse(f.output_ratio);
-    if (!r.ok() || r->is_negative()) {
-      return InvalidArgumentError("--output-ratio: expected a non-negative number, got \"" +
+    // At most a million: times a request's input (at most kMaxRequestTokens)
+    // it stays far within int64, so the output's check sees the true value.
+    if (!r.ok() || r->is_negative() || r->Compare(Decimal::FromInt(1'000'000)) > 0) {
+      return InvalidArgumentError("--output-ratio: expected a number from 0 to 1000000, got \"" +
                                   f.output_ratio + "\"");
     }
     o.output.ratio = *r;

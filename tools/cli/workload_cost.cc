@@ -129,7 +129,9 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           const int64_t in = std::llround(approx);
           const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
           ++a.methods["approx"];
-          for (auto& [row, acc] : a.accumulators) acc.Add({in, out});
+          for (auto& [row, acc] : a.accumulators) {
+            TOKCOST_RETURN_IF_ERROR(acc.Add({in, out}).WithContext(chunk[i].location));
+          }
         }
         continue;
       }
@@ -144,7 +146,9 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
         const int64_t in = *counted[i].tokens;
         const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
         ++a.methods[counted[i].method];
-        for (auto& [row, acc] : a.accumulators) acc.Add({in, out});
+        for (auto& [row, acc] : a.accumulators) {
+          TOKCOST_RETURN_IF_ERROR(acc.Add({in, out}).WithContext(chunk[i].location));
+        }
       }
     }
     chunk.clear();
@@ -207,7 +211,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   for (Active& a : active) {
     for (auto& [row, acc] : a.accumulators) {
       CostRow& r = summary.rows[row];
-      r.result = acc.Result();
+      TOKCOST_ASSIGN_OR_RETURN(r.result, acc.Result());
       r.method = CombineMethods(a.methods);
     }
     if (!a.profile) continue;

@@ -97,6 +97,17 @@ TEST_CASE("estimate reproduces the worked examples with the fixed JSON keys") {
   json pro = json::parse(Run({"estimate", "--model", "yandexgpt-pro-5", "--mode", "async",
                               "--input-tokens", "115", "--output-tokens", "1500", "--json"}).out);
   CHECK(pro["units"] == 4845);
+  // Beyond int64 or the per-request limit: came out as -40 output tokens
+  // and a cost of a cent, exit 0.
+  Result huge = Run({"estimate", "--model", "yandexgpt-lite", "--mode", "sync", "--input-tokens",
+                     "225", "--output-tokens", "99999999999999999999"});
+  CHECK(huge.code == kExitUsage);
+  std::string big = WriteTemp("big.jsonl",
+                              R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":9000000000})"
+                              "\n");
+  Result limit = Run({"estimate", "--model", "qwen3-235b-a22b", "--mode", "sync", big});
+  CHECK(limit.code == kExitUsage);
+  CHECK_THAT(limit.err, Catch::Contains("big.jsonl:1: a request of 9000000000 tokens"));
 }
 
 TEST_CASE("estimate on a workload counts with the exact tokenizer") {
