@@ -24,7 +24,10 @@ Runner RegisterCache(CLI::App* app) {
   cmd->add_option("action", f->action, "stats, prune or path")
       ->required()
       ->check(CLI::IsMember({"stats", "prune", "path"}));
-  cmd->add_option("--older-than-days", f->older_than_days, "prune: also entries older than N days");
+  // Bounded so that days x 86,400 s stays far within int64 (a 20-digit
+  // value overflowed it).
+  cmd->add_option("--older-than-days", f->older_than_days, "prune: also entries older than N days")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}));
   cmd->add_flag("--json", f->json, "JSON output");
   return [f](const Context& ctx) {
     StatusOr<std::unique_ptr<TokenCache>> cache = TokenCache::Open(ctx.endpoint.cache_dir);

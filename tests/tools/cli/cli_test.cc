@@ -633,6 +633,22 @@ TEST_CASE("report: JSON is the baseline of a Markdown change table; CSV columns 
   }
 }
 
+TEST_CASE("cache: path, stats and prune; --older-than-days is bounded") {
+  const std::string cache = TempPath("cache_command");
+  Result path = Run({"--cache-dir", cache, "cache", "path"});
+  REQUIRE(path.code == kExitOk);
+  CHECK_THAT(path.out, Catch::StartsWith(cache));
+  Result stats = Run({"--cache-dir", cache, "cache", "stats", "--json"});
+  REQUIRE(stats.code == kExitOk);
+  CHECK(json::parse(stats.out)["entries"] == 0);
+  CHECK(Run({"--cache-dir", cache, "cache", "prune", "--older-than-days", "30"}).code == kExitOk);
+  // 20 digits overflowed days x 86,400 (UBSan); negative days meant none.
+  for (const char* days : {"99999999999999999999", "-1", "1000001"}) {
+    INFO(days);
+    CHECK(Run({"--cache-dir", cache, "cache", "prune", "--older-than-days", days}).code == kExitUsage);
+  }
+}
+
 TEST_CASE("Directories and globs are inputs") {
   std::string dir = TempPath("indir");
   REQUIRE(system(("mkdir -p " + dir + "/sub").c_str()) == 0);
