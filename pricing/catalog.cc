@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/base/file_util.h"
+#include "tools/base/json_file.h"
 
 namespace tokcost {
 namespace {
@@ -21,10 +22,7 @@ bool ModelInfo::Offers(const std::string& mode) const {
 }
 
 StatusOr<Catalog> Catalog::Load(const std::string& path) {
-  TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
+  return ReadJsonFile(path, [&](Json& j) -> StatusOr<Catalog> {
     TOKCOST_RETURN_IF_ERROR(
         Expect(j.contains("models") && j["models"].is_array(), path + ": $.models", "an array"));
     Catalog catalog;
@@ -61,9 +59,7 @@ StatusOr<Catalog> Catalog::Load(const std::string& path) {
       catalog.models_.push_back(std::move(info));
     }
     return catalog;
-  } catch (const Json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
-  }
+  });
 }
 
 StatusOr<ResolvedModel> Catalog::Resolve(const std::string& name) const {

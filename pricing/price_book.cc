@@ -7,6 +7,7 @@
 #include <set>
 
 #include "tools/base/file_util.h"
+#include "tools/base/json_file.h"
 
 namespace tokcost {
 namespace {
@@ -60,9 +61,7 @@ bool IsIsoDate(const std::string& d) {
 
 StatusOr<PriceBook::Sheet> PriceBook::ParseSheet(const std::string& path,
                                                  const std::string& text) {
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
+  return ReadJson(path, text, [&](Json& j) -> StatusOr<Sheet> {
     const std::string root = path + ": $";
     Sheet sheet;
     sheet.info.path = path;
@@ -145,9 +144,7 @@ StatusOr<PriceBook::Sheet> PriceBook::ParseSheet(const std::string& path,
       }
     }
     return sheet;
-  } catch (const Json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
-  }
+  });
 }
 
 StatusOr<PriceBook> PriceBook::LoadFile(const std::string& path) {

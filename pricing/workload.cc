@@ -195,9 +195,9 @@ Status OpenAIContent(element content, const MessageAt& at, std::string* out) {
 Status OpenAIMessages(element body, Request* request) {
   object bo;
   array messages;
-  if (body.get_object().get(bo) != simdjson::SUCCESS) return InvalidArgumentError("messages: expected an array");
-  if (std::optional<element> list = Field(bo, "messages");
-      !list || list->get_array().get(messages) != simdjson::SUCCESS) {
+  std::optional<element> list;
+  if (body.get_object().get(bo) != simdjson::SUCCESS || !(list = Field(bo, "messages")) ||
+      list->get_array().get(messages) != simdjson::SUCCESS) {
     return InvalidArgumentError("messages: expected an array");
   }
   size_t i = 0;

@@ -9,9 +9,13 @@
 
 namespace tokcost::testing {
 
-std::string WriteTempFile(const std::string& name, const std::string& contents) {
+std::string TempPath(const std::string& name) {
   const char* tmp = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(tmp ? tmp : "/tmp") + "/" + name;
+  return std::string(tmp ? tmp : "/tmp") + "/" + name;
+}
+
+std::string WriteTempFile(const std::string& name, const std::string& contents) {
+  const std::string path = TempPath(name);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << contents;
   return path;
 }

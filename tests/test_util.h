@@ -13,8 +13,10 @@ namespace tokcost::testing {
 // Absolute path of a file of this repository in the test's runfiles.
 std::string RunfilePath(const std::string& repo_relative);
 
-// Writes `contents` to `name` in the test's temporary directory
-// ($TEST_TMPDIR) and returns its path.
+// `name` in the test's temporary directory ($TEST_TMPDIR, else /tmp).
+std::string TempPath(const std::string& name);
+
+// Writes `contents` to TempPath(name) and returns that path.
 std::string WriteTempFile(const std::string& name, const std::string& contents);
 
 // TOKCOST_VOCAB_DIR, which tools/test passes with --test_env. Fails the

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tools/base/file_util.h"
+#include "tools/base/json_file.h"
 
 namespace tokcost {
 namespace {
@@ -119,10 +120,7 @@ StatusOr<size_t> ChatTemplate::Count(const Tokenizer& tokenizer,
 }
 
 StatusOr<ChatTemplates> ChatTemplates::Load(const std::string& path) {
-  TOKCOST_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
+  return ReadJsonFile(path, [&](Json& j) -> StatusOr<ChatTemplates> {
     if (!j.contains("templates") || !j["templates"].is_object()) {
       return InvalidArgumentError(path + ": $.templates: expected an object");
     }
@@ -159,9 +157,7 @@ StatusOr<ChatTemplates> ChatTemplates::Load(const std::string& path) {
       all.templates_[it.key()] = std::move(t);
     }
     return all;
-  } catch (const Json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
-  }
+  });
 }
 
 const ChatTemplate* ChatTemplates::Find(const std::string& name) const {

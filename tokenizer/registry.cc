@@ -4,14 +4,12 @@
 
 #include "tokenizer/tokenizer.h"
 #include "tools/base/file_util.h"
+#include "tools/base/json_file.h"
 
 namespace tokcost {
 
 StatusOr<std::vector<TokenizerSpec>> LoadTokenizerSpecs(const std::string& path) {
-  TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
+  return ReadJsonFile(path, [&](nlohmann::json& j) -> StatusOr<std::vector<TokenizerSpec>> {
     if (!j.contains("tokenizers") || !j["tokenizers"].is_array()) {
       return InvalidArgumentError(path + ": $.tokenizers: expected an array");
     }
@@ -50,9 +48,7 @@ StatusOr<std::vector<TokenizerSpec>> LoadTokenizerSpecs(const std::string& path)
       specs.push_back(std::move(spec));
     }
     return specs;
-  } catch (const nlohmann::json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected JSON structure: " + e.what());
-  }
+  });
 }
 
 const TokenizerSpec* FindTokenizerSpec(const std::vector<TokenizerSpec>& specs,

@@ -247,12 +247,7 @@ void WriteRanks(const std::string& path, const std::vector<std::string>& extra) 
   for (const std::string& t : extra) out << b64(t) << " " << rank++ << "\n";
 }
 
-// A file in the test's temporary directory, and a spec to load it with.
-std::string TempFile(const std::string& name) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  return std::string(tmp ? tmp : "/tmp") + "/" + name;
-}
-
+// A spec to load a file of `format` with.
 TokenizerSpec FileSpec(const std::string& name, const std::string& format) {
   TokenizerSpec spec;
   spec.name = name;
@@ -261,7 +256,7 @@ TokenizerSpec FileSpec(const std::string& name, const std::string& format) {
 }
 
 TEST_CASE("The compiled vocabulary follows its rank file") {
-  const std::string path = TempFile("tiny.tiktoken");
+  const std::string path = testing::TempPath("tiny.tiktoken");
   TokenizerSpec spec = FileSpec("tiny", "tiktoken");
   spec.pattern = "cl100k";
   WriteRanks(path, {"ab"});
@@ -279,7 +274,7 @@ TEST_CASE("The compiled vocabulary follows its rank file") {
 }
 
 TEST_CASE("A tokenizer.json whose ids are not token ids is refused, naming the id") {
-  const std::string path = TempFile("ids_tokenizer.json");
+  const std::string path = testing::TempPath("ids_tokenizer.json");
   const TokenizerSpec spec = FileSpec("ids", "huggingface");
   auto write = [&](const std::string& ab_id, const std::string& added_id) {
     std::ofstream(path, std::ios::binary | std::ios::trunc)
@@ -308,7 +303,7 @@ TEST_CASE("A tokenizer.json whose ids are not token ids is refused, naming the i
 }
 
 TEST_CASE("A tokenizer.json missing a member is refused, naming what it lacks") {
-  const std::string path = TempFile("missing_tokenizer.json");
+  const std::string path = testing::TempPath("missing_tokenizer.json");
   const TokenizerSpec spec = FileSpec("missing", "huggingface");
   // nlohmann's const operator[] with a missing key is undefined behaviour:
   // the loader read past a map node for each of these (valgrind), and the

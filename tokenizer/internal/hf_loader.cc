@@ -12,6 +12,7 @@
 #include "tokenizer/internal/two_byte_symbols.h"
 #include "tokenizer/internal/unicode.h"
 #include "tools/base/file_util.h"
+#include "tools/base/json_file.h"
 
 namespace tokcost::tokenizer_internal {
 namespace {
@@ -245,14 +246,7 @@ StatusOr<HfSpec> Parse(const std::string& path, const Json& j) {
 }
 
 StatusOr<HfSpec> ParseFile(const std::string& path) {
-  TOKCOST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  Json j = Json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgumentError(path + ": not valid JSON");
-  try {
-    return Parse(path, j);
-  } catch (const Json::exception& e) {
-    return InvalidArgumentError(path + ": unexpected tokenizer.json structure: " + e.what());
-  }
+  return ReadJsonFile(path, [&](Json& j) { return Parse(path, j); });
 }
 
 // `vocab`, `merges`: the tables of a compiled file, read in place; null to

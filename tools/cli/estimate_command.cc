@@ -32,15 +32,13 @@ StatusOr<CostRow> EstimateTokens(const Context& ctx, const EstimateFlags& f,
   if (!options.output.tokens && !options.output.ratio) {
     return InvalidArgumentError("--input-tokens needs --output-tokens or --output-ratio");
   }
-  if (f.input_tokens < 0 || f.requests < 1) {
-    return InvalidArgumentError("--input-tokens must be >= 0 and --requests >= 1");
+  // Bounded before the output is derived from it (--output-ratio).
+  if (f.input_tokens < 0 || f.input_tokens > kMaxRequestTokens || f.requests < 1) {
+    return InvalidArgumentError("--input-tokens must be 0 to " + std::to_string(kMaxRequestTokens) +
+                                " and --requests at least 1");
   }
   TOKCOST_ASSIGN_OR_RETURN(const PriceBook* book, ctx.Prices());
   TOKCOST_ASSIGN_OR_RETURN(Price price, book->Lookup(model->id, mode, options.currency, options.date));
-  if (f.input_tokens > kMaxRequestTokens) {
-    return InvalidArgumentError("--input-tokens: at most " + std::to_string(kMaxRequestTokens) +
-                                " tokens per request");
-  }
   CostAccumulator acc(price);
   int64_t out = options.output.tokens ? *options.output.tokens
                                       : options.output.ratio->MulInt(f.input_tokens).Ceil();

@@ -36,19 +36,11 @@ Result Run(std::vector<std::string> args, const std::string& stdin_text = "") {
   return {code, out.str(), err.str()};
 }
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
-
-std::string WriteTemp(const std::string& name, const std::string& content) {
-  std::string path = TempPath(name);
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+using testing::TempPath;
+using testing::WriteTempFile;
 
 TEST_CASE("count --json prints the fixed fields per input") {
-  std::string a = WriteTemp("a.txt", "Hello, world!");
+  std::string a = WriteTempFile("a.txt", "Hello, world!");
   Result r = Run({"count", "--tokenizer", "o200k_base", "--json", a, "-"}, "Привет");
   REQUIRE(r.code == kExitOk);
   std::istringstream lines(r.out);
@@ -65,8 +57,8 @@ TEST_CASE("count --json prints the fixed fields per input") {
 }
 
 TEST_CASE("count keeps going past a bad input and exits 2 naming it") {
-  std::string good = WriteTemp("good.txt", "fine");
-  std::string bad = WriteTemp("bad.txt", "ok\n\xff");
+  std::string good = WriteTempFile("good.txt", "fine");
+  std::string bad = WriteTempFile("bad.txt", "ok\n\xff");
   Result r = Run({"count", "--tokenizer", "cl100k_base", bad, TempPath("missing.txt"), good});
   CHECK(r.code == kExitUsage);
   CHECK_THAT(r.err, Catch::Contains(bad) && Catch::Contains("invalid UTF-8 at byte offset 3 (line 2)"));
@@ -102,7 +94,7 @@ TEST_CASE("estimate reproduces the worked examples with the fixed JSON keys") {
   Result huge = Run({"estimate", "--model", "yandexgpt-lite", "--mode", "sync", "--input-tokens",
                      "225", "--output-tokens", "99999999999999999999"});
   CHECK(huge.code == kExitUsage);
-  std::string big = WriteTemp("big.jsonl",
+  std::string big = WriteTempFile("big.jsonl",
                               R"({"messages":[{"role":"user","content":"hi"}],"max_tokens":9000000000})"
                               "\n");
   Result limit = Run({"estimate", "--model", "qwen3-235b-a22b", "--mode", "sync", big});
@@ -111,7 +103,7 @@ TEST_CASE("estimate reproduces the worked examples with the fixed JSON keys") {
 }
 
 TEST_CASE("estimate on a workload counts with the exact tokenizer") {
-  std::string w = WriteTemp("w.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
+  std::string w = WriteTempFile("w.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
   Result r = Run({"estimate", "--model", "qwen3-235b-a22b", "--mode", "sync", "--output-tokens", "10",
                   "--json", w});
   REQUIRE(r.code == kExitOk);
@@ -122,14 +114,14 @@ TEST_CASE("estimate on a workload counts with the exact tokenizer") {
 }
 
 TEST_CASE("A proprietary model without a counting method exits 3, never guesses") {
-  std::string w = WriteTemp("p.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
+  std::string w = WriteTempFile("p.jsonl", R"({"request":[{"role":"user","text":"Hello"}]})" "\n");
   Result r = Run({"estimate", "--model", "yandexgpt-lite", "--output-tokens", "10", w});
   CHECK(r.code == kExitCannotCount);
   CHECK_THAT(r.err, Catch::Contains("no counting method"));
 }
 
 TEST_CASE("A bad line stops the run with file:line, or is skipped with --skip-bad") {
-  std::string w = WriteTemp("bad.jsonl",
+  std::string w = WriteTempFile("bad.jsonl",
                             R"({"request":[{"role":"user","text":"a"}]})" "\n"
                             "{oops\n"
                             R"({"request":[{"role":"user","text":"b"}]})" "\n");
@@ -143,18 +135,18 @@ TEST_CASE("A bad line stops the run with file:line, or is skipped with --skip-ba
 }
 
 TEST_CASE("Missing output rule is a clear error") {
-  std::string w = WriteTemp("nomax.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n");
+  std::string w = WriteTempFile("nomax.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n");
   Result r = Run({"estimate", "--model", "gpt-oss-20b", w});
   CHECK(r.code == kExitUsage);
   CHECK_THAT(r.err, Catch::Contains("nomax.jsonl:1") && Catch::Contains("--output-tokens"));
 }
 
 TEST_CASE("estimate --usage takes output tokens from a results file, line by line") {
-  std::string w = WriteTemp("u_work.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n"
+  std::string w = WriteTempFile("u_work.jsonl", R"({"request":[{"role":"user","text":"a"}]})" "\n"
                                             R"({"request":[{"role":"user","text":"b"}]})" "\n");
   // Native batch results and OpenAI Batch API lines; reasoning tokens are
   // part of completionTokens already.
-  std::string u = WriteTemp("u_ok.jsonl",
+  std::string u = WriteTempFile("u_ok.jsonl",
                             R"({"result":{"usage":{"completionTokens":"12","reasoningTokens":"3"}}})" "\n"
                             R"({"response":{"body":{"usage":{"completion_tokens":7}}}})" "\n");
   Result r = Run({"estimate", "--model", "gpt-oss-20b", "--usage", u, "--json", w});
@@ -167,12 +159,12 @@ TEST_CASE("estimate --usage takes output tokens from a results file, line by lin
                           R"({"usage":{"completion_tokens":18446744073709551615}})"}) {
     INFO(bad);
     std::string b =
-        WriteTemp("u_bad.jsonl", std::string(R"({"usage":{"completion_tokens":1}})" "\n") + bad + "\n");
+        WriteTempFile("u_bad.jsonl", std::string(R"({"usage":{"completion_tokens":1}})" "\n") + bad + "\n");
     Result e = Run({"estimate", "--model", "gpt-oss-20b", "--usage", b, w});
     CHECK(e.code == kExitUsage);
     CHECK_THAT(e.err, Catch::Contains("u_bad.jsonl:2: usage.completion_tokens: expected a whole number"));
   }
-  std::string short_file = WriteTemp("u_short.jsonl", R"({"usage":{"completion_tokens":1}})" "\n");
+  std::string short_file = WriteTempFile("u_short.jsonl", R"({"usage":{"completion_tokens":1}})" "\n");
   Result e = Run({"estimate", "--model", "gpt-oss-20b", "--usage", short_file, w});
   CHECK(e.code == kExitUsage);
   CHECK_THAT(e.err, Catch::Contains("has fewer lines than the workload"));
@@ -220,7 +212,7 @@ TEST_CASE("compare gives the same token totals for the same requests in every fo
                                {"h.openai.jsonl", f.openai}}) {
     Result r = Run({"compare", "--models", "qwen3-235b-a22b,gpt-oss-120b,gemma-3-27b-it,llama3.3-70b-instruct",
                     "--modes", "sync,batch", "--currency", "RUB", "--output-tokens", "100", "--json",
-                    WriteTemp(name, content)});
+                    WriteTempFile(name, content)});
     INFO(r.err);
     REQUIRE(r.code == kExitOk);
     results.push_back(json::parse(r.out));
@@ -266,7 +258,7 @@ TEST_CASE("count --count approx says when text is unlike the profile's calibrati
   const std::string code = CorpusPrefix("code.txt", 300000);
   const std::string cache = TempPath("familiar_cache");
   Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_base", "--sample", "60",
-                  "--no-lexicon", WriteTemp("familiar_code.txt", code)});
+                  "--no-lexicon", WriteTempFile("familiar_code.txt", code)});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   auto count = [&](const std::string& text) {
@@ -302,11 +294,11 @@ TEST_CASE("check in approx mode judges unfamiliar requests by their ceiling") {
   const std::string cache = TempPath("ceiling_cache");
   Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_harmony", "--sample",
                   "60", "--no-lexicon",
-                  WriteTemp("ceiling_code.txt", CorpusPrefix("code.txt", 300000))});
+                  WriteTempFile("ceiling_code.txt", CorpusPrefix("code.txt", 300000))});
   INFO(r.err);
   REQUIRE(r.code == kExitOk);
   const std::string text = "Мороз и солнце; день чудесный! Ещё ты дремлешь, друг прелестный.";
-  const std::string w = WriteTemp(
+  const std::string w = WriteTempFile(
       "ceiling.jsonl", R"({"completionOptions":{"maxTokens":"10"},"messages":[{"role":"user","text":")" +
                            text + R"("}]})" "\n");
   auto check = [&](const std::string& extra) {
@@ -335,7 +327,7 @@ TEST_CASE("Hybrid totals land within their interval of the exact total") {
   int covered = 0;
   for (uint32_t seed = 1; seed <= 10; ++seed) {
     Formats f = WriteHeldOutWorkload(600, seed);
-    std::string path = WriteTemp("hybrid.jsonl", f.batch);
+    std::string path = WriteTempFile("hybrid.jsonl", f.batch);
     Result exact = Run({"compare", "--models", "qwen3-235b-a22b", "--modes", "sync",
                         "--output-tokens", "50", "--json", path});
     Result hybrid = Run({"compare", "--models", "qwen3-235b-a22b", "--modes", "sync",
@@ -362,7 +354,7 @@ std::vector<std::string> CorpusFiles(const std::string& prefix, int count, size_
   size_t at = text.find('\n', from) + 1;
   for (int i = 0; i < count; ++i) {
     const size_t end = text.find('\n', at + 1000 + (static_cast<size_t>(i) * 977) % 5000) + 1;
-    paths.push_back(WriteTemp(prefix + std::to_string(i) + ".txt", text.substr(at, end - at)));
+    paths.push_back(WriteTempFile(prefix + std::to_string(i) + ".txt", text.substr(at, end - at)));
     at = end;
   }
   return paths;
@@ -450,7 +442,7 @@ TEST_CASE("count --count hybrid counts a sample of the inputs and corrects the r
 
   // An input that counting would reject is rejected sampled or not, and
   // left out of the total; the others are still counted.
-  const std::string bad = WriteTemp("hybrid_bad.txt", "valid text, then \xFF\xFE\n");
+  const std::string bad = WriteTempFile("hybrid_bad.txt", "valid text, then \xFF\xFE\n");
   std::vector<std::string> args = {"count", "--tokenizer", "o200k_base", "--count", "hybrid",
                                    "--sample", "1", "--json", bad};
   args.insert(args.end(), files.begin(), files.end());
@@ -495,8 +487,8 @@ TEST_CASE("count --count hybrid totals land within their interval of the exact t
 TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documents") {
   const std::string text = CorpusPrefix("mixed_en_ru.txt", 600000);
   const size_t half = text.find('\n', text.size() / 2) + 1;
-  std::string lexicon = WriteTemp("cal_lexicon.txt", text.substr(0, half));
-  std::string docs = WriteTemp("cal_docs.txt", text.substr(half));
+  std::string lexicon = WriteTempFile("cal_lexicon.txt", text.substr(0, half));
+  std::string docs = WriteTempFile("cal_docs.txt", text.substr(half));
   std::string out = TempPath("cal_profile.json");
   Result r = Run({"calibrate", "--tokenizer", "o200k_base", "--sample", "60", "--lexicon", lexicon,
                   "-o", out, "--json", docs});
@@ -533,14 +525,14 @@ TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documen
     INFO(flags[0] << " " << flags[1] << ": " << r.err);
     CHECK(r.code == kExitUsage);
   }
-  std::string bad = WriteTemp("cal_bad.txt", "\xFF\xFE not UTF-8\n");
+  std::string bad = WriteTempFile("cal_bad.txt", "\xFF\xFE not UTF-8\n");
   r = Run({"calibrate", "--tokenizer", "o200k_base", "--lexicon", bad, "-o", out, docs});
   CHECK(r.code != kExitOk);
   CHECK_THAT(r.err, Catch::Contains("cal_bad.txt"));
 }
 
 TEST_CASE("check judges an approximate count by its high bound") {
-  std::string w = WriteTemp("approx_check.jsonl",
+  std::string w = WriteTempFile("approx_check.jsonl",
                             R"({"completionOptions":{"maxTokens":"10"},"messages":[{"role":"user","text":"Привет, как дела? Расскажи о погоде в Москве."}]})" "\n");
   Result r = Run({"check", "--budget", "1000", "--model", "gpt-oss-20b", "--count", "approx", "--json", w});
   REQUIRE(r.code == kExitOk);
@@ -554,7 +546,7 @@ TEST_CASE("check judges an approximate count by its high bound") {
 
 TEST_CASE("-j N gives output identical to -j 1") {
   Formats f = WriteHeldOutWorkload(500);
-  std::string path = WriteTemp("jobs.jsonl", f.openai);
+  std::string path = WriteTempFile("jobs.jsonl", f.openai);
   std::vector<std::string> args = {"compare", "--models", "qwen3-235b-a22b,gemma-3-27b-it", "--modes",
                                    "sync", "--output-tokens", "20", "--json", path};
   std::vector<std::string> one = args, four = args;
@@ -566,7 +558,7 @@ TEST_CASE("-j N gives output identical to -j 1") {
 }
 
 TEST_CASE("check exits 0 within budget and 1 over it") {
-  std::string w = WriteTemp("c.jsonl",
+  std::string w = WriteTempFile("c.jsonl",
                             R"({"completionOptions":{"maxTokens":"500"},"messages":[{"role":"user","text":"Hi"}]})" "\n");
   Result within = Run({"check", "--budget", "10", "--currency", "RUB", "--model", "gpt-oss-20b",
                        "--mode", "sync", w});
@@ -585,7 +577,7 @@ TEST_CASE("check exits 0 within budget and 1 over it") {
 }
 
 TEST_CASE("--prices merges a user sheet over the shipped ones") {
-  std::string sheet = WriteTemp("mine.json", R"({"currency": "RUB", "vat_included": true,
+  std::string sheet = WriteTempFile("mine.json", R"({"currency": "RUB", "vat_included": true,
     "effective_from": "2026-01-01", "source": "test",
     "skus": {"text_generation_alt.v1": {"price_per_1000_units": "1"}},
     "models": {"gpt-oss-20b": {"sync": {"sku": "text_generation_alt.v1",
@@ -594,7 +586,7 @@ TEST_CASE("--prices merges a user sheet over the shipped ones") {
                   "--output-tokens", "0", "--date", "2026-06-01", "--json"});
   REQUIRE(r.code == kExitOk);
   CHECK(json::parse(r.out)["cost"] == "1");
-  Result malformed = Run({"prices", "--prices", WriteTemp("broken.json", "{")});
+  Result malformed = Run({"prices", "--prices", WriteTempFile("broken.json", "{")});
   CHECK(malformed.code == kExitUsage);
   CHECK_THAT(malformed.err, Catch::Contains("broken.json"));
 }
@@ -616,7 +608,7 @@ TEST_CASE("report: JSON is the baseline of a Markdown change table; CSV columns 
                           "model,mode,status,requests,input_tokens,output_tokens,units,cost,cost_low,"
                           "cost_high,currency,vat_included,ratio_to_cheapest,method,effective_from,price_sheet\n"));
   CHECK_THAT(csv.out, Catch::Contains("gpt-oss-20b,batch,not_offered"));
-  Result bad = Run({"report", "--format", "md", "--baseline", WriteTemp("nb.json", "{}"), w});
+  Result bad = Run({"report", "--format", "md", "--baseline", WriteTempFile("nb.json", "{}"), w});
   CHECK(bad.code == kExitUsage);
   // Rows of the wrong shape: a missing member was read past a map node (a
   // const operator[]), a number aborted the run.
@@ -626,7 +618,7 @@ TEST_CASE("report: JSON is the baseline of a Markdown change table; CSV columns 
                                    {R"([{"status": "ok", "model": "m", "mode": "sync"}])",
                                     "$.rows[0].cost: expected a decimal string"}}) {
     Result shaped = Run({"report", "--format", "md", "--baseline",
-                         WriteTemp("shaped.json", R"({"rows": )" + rows + "}"), w});
+                         WriteTempFile("shaped.json", R"({"rows": )" + rows + "}"), w});
     INFO(rows);
     CHECK(shaped.code == kExitUsage);
     CHECK_THAT(shaped.err, Catch::Contains(says));
