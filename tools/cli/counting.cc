@@ -249,7 +249,8 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool fo
           "no counting method for " + model.id +
           ": it has no public tokenizer; set YC_API_KEY (or YC_IAM_TOKEN) and YC_FOLDER_ID to "
           "count through the tokenize endpoint, pass --endpoint URL (for example a local "
-          "tools/tokenize_server), or --offline to use cached counts only");
+          "tools/tokenize_server), --offline to use cached counts only, or --count approx "
+          "for an estimate with bounds, counted locally");
     }
     // The model as the cache keys it: the URI without the folder.
     const std::string model_and_branch =

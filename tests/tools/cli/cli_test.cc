@@ -118,6 +118,11 @@ TEST_CASE("A proprietary model without a counting method exits 3, never guesses"
   Result r = Run({"estimate", "--model", "yandexgpt-lite", "--output-tokens", "10", w});
   CHECK(r.code == kExitCannotCount);
   CHECK_THAT(r.err, Catch::Contains("no counting method"));
+  // The message's way out without a key works.
+  CHECK_THAT(r.err, Catch::Contains("--count approx"));
+  Result approx = Run({"estimate", "--model", "yandexgpt-lite", "--count", "approx",
+                       "--output-tokens", "10", w});
+  CHECK(approx.code == 0);
 }
 
 TEST_CASE("A bad line stops the run with file:line, or is skipped with --skip-bad") {
