@@ -81,6 +81,20 @@ std::array<double, kMixClasses> MixShares(const ApproxFeatures& f) {
   return share;
 }
 
+// The lexicon's estimate, and the letters of words it does not keep. Those
+// words are estimated from contexts learned on the rarest words the
+// lexicon text has (seen once), which split into fewer tokens than words
+// never seen at all (names, handles, e-mail addresses): a coefficient per
+// such letter lets the fit add what the contexts miss. It took English
+// held-out documents within 3% at p95 from 18 to 24 of 36 runs (six
+// tokenizers, seeds 1-6), and lowered Russian and C/C++ errors a little.
+void SetLexiconFeatures(const tokenizer_internal::BoundaryModel& lexicon, std::string_view text,
+                        ApproxFeatures* f,
+                        tokenizer_internal::BoundaryModel::WordCoverage* coverage) {
+  (*f)[kLexiconFeature] = lexicon.Estimate(text, coverage);
+  (*f)[kUnknownLettersFeature] = static_cast<double>(coverage->letters - coverage->kept);
+}
+
 }  // namespace
 
 const std::vector<std::string>& ApproxFeatureNames() {
@@ -91,7 +105,7 @@ const std::vector<std::string>& ApproxFeatureNames() {
       "cyrillic_runs", "other_2byte_runs", "other_3byte_runs", "4byte_runs", "cjk_runs",
       "ascii_words_len1", "ascii_words_len2", "ascii_words_len3", "ascii_words_len4", "ascii_words_len5", "ascii_words_len6", "ascii_words_len7", "ascii_words_len8", "ascii_words_len9", "ascii_words_len10", "ascii_words_len11", "ascii_words_len12_up", "cyrillic_words_len1", "cyrillic_words_len2", "cyrillic_words_len3", "cyrillic_words_len4", "cyrillic_words_len5", "cyrillic_words_len6", "cyrillic_words_len7", "cyrillic_words_len8", "cyrillic_words_len9", "cyrillic_words_len10", "cyrillic_words_len11", "cyrillic_words_len12_up",
       "uppercase_letters", "capitalized_words", "digit_groups_of_3", "constant",
-      "lexicon_tokens"};
+      "lexicon_tokens", "lexicon_unknown_letters"};
   return names;
 }
 
@@ -145,7 +159,7 @@ bool ApproxProfile::FamiliarWords(int64_t letters, int64_t kept) const {
 ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
   ApproxFeatures f = ComputeApproxFeatures(text);
   tokenizer_internal::BoundaryModel::WordCoverage coverage;
-  if (lexicon) f[kLexiconFeature] = lexicon->Estimate(text, &coverage);
+  if (lexicon) SetLexiconFeatures(*lexicon, text, &f, &coverage);
   ApproxEstimate e = FromFeatures(f);
   e.familiar = e.familiar && FamiliarWords(static_cast<int64_t>(coverage.letters),
                                            static_cast<int64_t>(coverage.kept));
@@ -206,7 +220,11 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
   for (size_t i = 0; i < samples.size(); ++i) {
     CalibrationSample& s = samples[i];
     tokenizer_internal::BoundaryModel::WordCoverage coverage;
-    s.features[kLexiconFeature] = lexicon ? lexicon->Estimate(s.text, &coverage) : 0;
+    if (lexicon) {
+      SetLexiconFeatures(*lexicon, s.text, &s.features, &coverage);
+    } else {
+      s.features[kLexiconFeature] = s.features[kUnknownLettersFeature] = 0;
+    }
     if (i >= train && static_cast<int64_t>(coverage.letters) >= ApproxProfile::kMinCoverageLetters) {
       has_coverage = true;
       coverage_low = std::min(coverage_low, static_cast<double>(coverage.kept) /
@@ -345,8 +363,9 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
     const Json& coef = j.at("coefficients");
     for (int i = 0; i < kApproxFeatures; ++i) {
       const std::string& name = ApproxFeatureNames()[i];
-      // Profiles from before lexicons have no lexicon coefficient.
-      if (i == kLexiconFeature && !coef.contains(name)) continue;
+      // Profiles from before lexicons have no lexicon coefficient, and
+      // those from before 2026-12-06 none for unknown letters: 0.
+      if ((i == kLexiconFeature || i == kUnknownLettersFeature) && !coef.contains(name)) continue;
       if (!coef.contains(name) || !coef[name].is_number() || coef[name].get<double>() < 0) {
         return InvalidArgumentError(path + ": $.coefficients." + name + ": expected a number >= 0");
       }
@@ -403,8 +422,13 @@ StatusOr<ApproxProfile> ApproxProfile::Load(const std::string& path) {
           tokenizer_internal::BoundaryModel::Parse(file->bytes, std::move(file->owner));
       if (!model.ok()) return InvalidArgumentError(lexicon_path + ": " + model.status().message());
       p.lexicon = std::make_shared<const tokenizer_internal::BoundaryModel>(*std::move(model));
-    } else if (p.coefficients[kLexiconFeature] > 0) {
-      return InvalidArgumentError(path + ": $.coefficients.lexicon_tokens: > 0 without a lexicon");
+    } else {
+      for (int i : {kLexiconFeature, kUnknownLettersFeature}) {
+        if (p.coefficients[i] > 0) {
+          return InvalidArgumentError(path + ": $.coefficients." + ApproxFeatureNames()[i] +
+                                      ": > 0 without a lexicon");
+        }
+      }
     }
   } catch (const Json::exception& e) {
     return InvalidArgumentError(path + ": " + e.what());

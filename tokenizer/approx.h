@@ -42,9 +42,11 @@ namespace tokcost {
 
 // 10 character classes, 10 run kinds, ASCII and Cyrillic words by length
 // (1..11, 12+: 12 each), upper-case letters, capitalized words, digit
-// groups, constant; then the lexicon's estimate (0 without a lexicon).
-inline constexpr int kApproxFeatures = 49;
+// groups, constant; then the lexicon's estimate and the letters of words
+// it does not keep (both 0 without a lexicon).
+inline constexpr int kApproxFeatures = 50;
 inline constexpr int kLexiconFeature = 48;
+inline constexpr int kUnknownLettersFeature = 49;
 using ApproxFeatures = std::array<double, kApproxFeatures>;
 
 // Names of the features, in order (for profiles and reports).

@@ -86,6 +86,24 @@ TEST_CASE("Totals keep the systematic error: no pretending errors cancel") {
   CHECK(e.high - e.tokens == Approx(200000).epsilon(0.01));
 }
 
+TEST_CASE("Letters of words the lexicon does not keep are a feature of their own") {
+  // Words of lexicon text are kept when seen once; " dog" and " ran" are not in it.
+  LexiconBuilder builder;
+  REQUIRE(builder.Add("the cat sat", {3, 4, 4}).ok());
+  ApproxProfile p;
+  p.lexicon = builder.Build();
+  p.coefficients[kUnknownLettersFeature] = 1;
+  p.var_a = 0.05;
+  p.k95 = 2;
+  CHECK(p.Estimate("the cat sat").tokens == 0);
+  CHECK(p.Estimate("the dog sat").tokens == 3);
+  CHECK(p.Estimate("the dog ran").tokens == 6);
+  // The lexicon's own estimate is unchanged by it.
+  p.coefficients[kUnknownLettersFeature] = 0;
+  p.coefficients[kLexiconFeature] = 1;
+  CHECK(p.Estimate("the cat sat").tokens == 3);
+}
+
 TEST_CASE("Malformed profiles name the file and field") {
   const std::string dir = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp");
   std::string path = dir + "/bad_profile.json";
@@ -93,6 +111,24 @@ TEST_CASE("Malformed profiles name the file and field") {
   StatusOr<ApproxProfile> p = ApproxProfile::Load(path);
   REQUIRE_FALSE(p.ok());
   CHECK_THAT(p.status().message(), Catch::Contains("bad_profile.json") && Catch::Contains("$.coefficients."));
+  // A coefficient for the lexicon's features needs a lexicon; a profile
+  // written before the unknown-letters feature (no such coefficient) loads.
+  nlohmann::json plain = {{"schema_version", 1},
+                          {"name", "x"},
+                          {"coefficients", nlohmann::json::object()},
+                          {"error_model", {{"a", 1}, {"b", 0}, {"k95", 2}}}};
+  for (const std::string& name : ApproxFeatureNames()) plain["coefficients"][name] = 0.5;
+  plain["coefficients"].erase("lexicon_tokens");
+  plain["coefficients"].erase("lexicon_unknown_letters");
+  std::ofstream(path, std::ios::trunc) << plain.dump();
+  StatusOr<ApproxProfile> old = ApproxProfile::Load(path);
+  REQUIRE(old.ok());
+  CHECK(old->coefficients[kUnknownLettersFeature] == 0);
+  plain["coefficients"]["lexicon_unknown_letters"] = 0.1;
+  std::ofstream(path, std::ios::trunc) << plain.dump();
+  CHECK_THAT(ApproxProfile::Load(path).status().message(),
+             Catch::Contains("$.coefficients.lexicon_unknown_letters") &&
+                 Catch::Contains("without a lexicon"));
   std::ofstream(path) << R"({"schema_version": 2})";
   CHECK_THAT(ApproxProfile::Load(path).status().message(), Catch::Contains("schema_version"));
   std::ofstream(path) << R"({"schema_version": [1]})";  // aborted before
