@@ -1,14 +1,15 @@
 // Splits three kinds of Debian-shipped text into a lexicon part A and a
 // calibration part B that share no file and no long line (unshared.js), for
 // tools/approx_accuracy:
-//   OUT/ru_{a,b}.txt     fortunes-ru, odd and even files (sorted by name)
+//   OUT/ru_{a,b}.txt     fortunes-ru, files by a hash of their text
 //   OUT/code_{a,b}.txt   A: the first 1.5 MB of CORPUS/code.txt and 8 MB of
 //                        the headers after it; B: its last 1.5 MB
 //   OUT/en_{a,b}.txt     Debian copyright files, READMEs and licences,
-//                        even and odd files
+//                        files by a hash of their text
 //   OUT/docs_{ru,code,en}/  120 documents of 1-5 KB cut from each B
 // Usage: node split_kinds.js CORPUS_DIR OUT_DIR
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
 const { listFiles, headerFiles, textAfter } = require("./files");
@@ -22,15 +23,28 @@ function readText(f) {
   }
 }
 
-// Alternate files to A and B, each without the long lines (unshared.js)
-// of the files before it, so both halves keep their share of the text.
-function alternate(files, filter = (t) => t) {
+// Files to A or B by a hash of their text, each without the long lines
+// (unshared.js) of the files before it, so both halves keep their share of
+// the text. By hash, not by turns: /usr/share/doc holds a file for every
+// installed package, and with turns one more package (tools/setup installs
+// some) moved every file after it to the other half, so the same tool gave
+// other numbers on another day. By text, not path: packages of one source
+// ship the same copyright file (Boost's, 2 MB, four times), and its copies
+// must fall on one side.
+//
+// A file gives at most its first kMaxPerFile bytes: Boost's copyright file
+// alone (a list of 2 MB) would otherwise be half of the English text.
+const kMaxPerFile = 256 * 1024;
+function split(files, toB, filter = (t) => t) {
   const a = [], b = [];
   const seen = new Set();
-  files.forEach((f, i) => {
+  for (const f of files) {
     const t = readText(f);
-    if (t !== null) (i % 2 ? b : a).push(dropSeen(filter(t).split("\n"), seen).join("\n"));
-  });
+    if (t === null) continue;
+    const kept = Buffer.byteLength(t) > kMaxPerFile ? head(t, kMaxPerFile) : t;
+    const half = toB(crypto.createHash("sha256").update(t).digest()[0]) ? b : a;
+    half.push(dropSeen(filter(kept).split("\n"), seen).join("\n"));
+  }
   return [a.join("\n"), b.join("\n")];
 }
 
@@ -67,7 +81,7 @@ function main() {
   const write = (name, text) => fs.writeFileSync(path.join(out, name), text);
 
   const fortunes = listFiles("/usr/share/games/fortunes/ru", (p) => !/\.(dat|u8)$/.test(p));
-  const [ruA, ruB] = alternate(fortunes, (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
+  const [ruA, ruB] = split(fortunes, (h) => h % 2 === 1, (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
 
   const code = fs.readFileSync(path.join(corpus, "code.txt"), "utf8");
   // 8 MB of the headers after those in code.txt.
@@ -76,7 +90,9 @@ function main() {
 
   const docs = listFiles("/usr/share/doc", (p) => /\/(copyright|README(\.md|\.txt)?)$/.test(p))
     .concat(listFiles("/usr/share/common-licenses", () => true));
-  const [enA, enB] = alternate(docs);
+  // A third of the files to B: calibration documents are cut from B's
+  // lines not in A, and the lexicon needs text (English A was 3.6 MB).
+  const [enA, enB] = split(docs, (h) => h % 3 === 0);
 
   for (const [kind, rawA, rawB] of [["ru", ruA, ruB], ["code", codeA, codeB], ["en", enA, enB]]) {
     const [a, b] = unshared(rawA, rawB);
