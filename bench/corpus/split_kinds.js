@@ -81,7 +81,8 @@ function main() {
   const write = (name, text) => fs.writeFileSync(path.join(out, name), text);
 
   const fortunes = listFiles("/usr/share/games/fortunes/ru", (p) => !/\.(dat|u8)$/.test(p));
-  const [ruA, ruB] = split(fortunes, (h) => h % 2 === 1, (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
+  const [ruA, ruB] = split(fortunes, (h) => h % 2 === 1,
+                           (t) => t.split("\n").filter((l) => l !== "%").join("\n"));
 
   const code = fs.readFileSync(path.join(corpus, "code.txt"), "utf8");
   // 8 MB of the headers after those in code.txt.
