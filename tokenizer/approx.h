@@ -52,7 +52,7 @@ using ApproxFeatures = std::array<double, kApproxFeatures>;
 // Names of the features, in order (for profiles and reports).
 const std::vector<std::string>& ApproxFeatureNames();
 
-// The hot path: one pass, no allocation. Leaves the lexicon feature 0.
+// The hot path: one pass, no allocation. Leaves the lexicon features 0.
 ApproxFeatures ComputeApproxFeatures(std::string_view text);
 
 namespace tokenizer_internal {

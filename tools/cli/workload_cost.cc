@@ -111,6 +111,16 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   constexpr size_t kChunk = 1024;
   std::vector<Request> chunk;
   std::vector<std::optional<int64_t>> chunk_output;
+  // Request i of the chunk, `in` input tokens counted by `method`, into
+  // every row of `a`.
+  auto add = [&](Active& a, size_t i, int64_t in, const std::string& method) -> Status {
+    const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
+    ++a.methods[method];
+    for (auto& [row, acc] : a.accumulators) {
+      TOKCOST_RETURN_IF_ERROR(acc.Add({in, out}).WithContext(chunk[i].location));
+    }
+    return OkStatus();
+  };
   auto flush = [&]() -> Status {
     if (chunk.empty()) return OkStatus();
     std::vector<const Request*> ptrs;
@@ -126,12 +136,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           }
           a.approx_sum += approx;
           if (a.sample) a.sample->Offer(chunk[i], approx);
-          const int64_t in = std::llround(approx);
-          const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
-          ++a.methods["approx"];
-          for (auto& [row, acc] : a.accumulators) {
-            TOKCOST_RETURN_IF_ERROR(acc.Add({in, out}).WithContext(chunk[i].location));
-          }
+          TOKCOST_RETURN_IF_ERROR(add(a, i, std::llround(approx), "approx"));
         }
         continue;
       }
@@ -143,12 +148,7 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           ctx.Error("skipped " + st.message());
           continue;
         }
-        const int64_t in = *counted[i].tokens;
-        const int64_t out = chunk_output[i] ? *chunk_output[i] : options.output.ratio->MulInt(in).Ceil();
-        ++a.methods[counted[i].method];
-        for (auto& [row, acc] : a.accumulators) {
-          TOKCOST_RETURN_IF_ERROR(acc.Add({in, out}).WithContext(chunk[i].location));
-        }
+        TOKCOST_RETURN_IF_ERROR(add(a, i, *counted[i].tokens, counted[i].method));
       }
     }
     chunk.clear();
