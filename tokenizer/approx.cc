@@ -178,6 +178,11 @@ Status LexiconBuilder::Add(std::string_view text, const std::vector<uint32_t>& t
 
 bool LexiconBuilder::empty() const { return impl_->units() == 0; }
 
+std::string LexiconBuilder::VocabularyWordsText(const std::vector<std::string>& token_texts,
+                                                size_t* words) {
+  return tokenizer_internal::BoundaryModelBuilder::VocabularyWordsText(token_texts, words);
+}
+
 std::shared_ptr<const tokenizer_internal::BoundaryModel> LexiconBuilder::Build() const {
   return std::make_shared<const tokenizer_internal::BoundaryModel>(impl_->Build());
 }

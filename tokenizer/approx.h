@@ -72,6 +72,15 @@ class LexiconBuilder {
   bool empty() const;
   std::shared_ptr<const tokenizer_internal::BoundaryModel> Build() const;
 
+  // Text that teaches the lexicon a vocabulary's whole-word tokens (" the",
+  // "Algorithm"), each token's text as Tokenizer::TokenTexts gives it: to
+  // be tokenized exactly and Added as lexicon text. Words no lexicon text
+  // has are otherwise estimated like the rarest words seen, and common
+  // English words ("perhaps") at 2-3 tokens instead of 1. `words`, if
+  // given, gets how many tokens were words.
+  static std::string VocabularyWordsText(const std::vector<std::string>& token_texts,
+                                         size_t* words = nullptr);
+
  private:
   std::unique_ptr<tokenizer_internal::BoundaryModelBuilder> impl_;
 };

@@ -181,11 +181,9 @@ StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text) c
   return TokenLengths(text, ids);
 }
 
-StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text,
-                                                        const std::vector<uint32_t>& ids) const {
-  if (!HasTokenLengths()) {
-    return FailedPreconditionError("token lengths are not available for SentencePiece models");
-  }
+const std::vector<std::string>& Tokenizer::TokenTexts() const {
+  static const std::vector<std::string> kNone;
+  if (!HasTokenLengths()) return kNone;
   std::call_once(token_bytes_once_, [this] {
     const bool byte_fallback = !pipeline_->model.byte_level();
     pipeline_->model.ForEachToken([&](std::string_view bytes, uint32_t id) {
@@ -203,11 +201,20 @@ StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text,
       token_bytes_[id] = std::move(t);
     });
   });
+  return token_bytes_;
+}
+
+StatusOr<std::vector<uint32_t>> Tokenizer::TokenLengths(std::string_view text,
+                                                        const std::vector<uint32_t>& ids) const {
+  if (!HasTokenLengths()) {
+    return FailedPreconditionError("token lengths are not available for SentencePiece models");
+  }
+  const std::vector<std::string>& token_bytes = TokenTexts();
   std::vector<uint32_t> lengths;
   lengths.reserve(ids.size());
   size_t pos = 0;
   for (uint32_t id : ids) {
-    std::string_view bytes = id < token_bytes_.size() ? token_bytes_[id] : std::string_view();
+    std::string_view bytes = id < token_bytes.size() ? token_bytes[id] : std::string_view();
     if (bytes.empty() || text.compare(pos, bytes.size(), bytes) != 0) {
       return FailedPreconditionError(name_ + ": token " + std::to_string(id) +
                                      " does not spell the text at byte " + std::to_string(pos));

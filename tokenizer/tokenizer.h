@@ -107,6 +107,10 @@ class Tokenizer {
   // Whether TokenLengths can work at all (not for user SentencePiece
   // models, whose pieces libsentencepiece does not map back to bytes).
   bool HasTokenLengths() const { return sentencepiece_ == nullptr; }
+  // The text bytes each token id stands for, as TokenLengths reads them
+  // back (empty for ids with none; none at all where !HasTokenLengths()).
+  // Built at the first call; a vocabulary's worth of strings.
+  const std::vector<std::string>& TokenTexts() const;
 
  private:
   friend StatusOr<std::unique_ptr<Tokenizer>> LoadTokenizerFromFile(
@@ -119,7 +123,7 @@ class Tokenizer {
   // user-supplied SentencePiece model.
   std::unique_ptr<tokenizer_internal::Pipeline> pipeline_;
   std::unique_ptr<tokenizer_internal::SentencePieceBackend> sentencepiece_;
-  // Id -> the text bytes it stands for, built on the first TokenLengths call.
+  // Id -> the text bytes it stands for, built on the first TokenTexts call.
   mutable std::once_flag token_bytes_once_;
   mutable std::vector<std::string> token_bytes_;
 };

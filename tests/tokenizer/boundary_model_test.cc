@@ -225,6 +225,18 @@ TEST_CASE("A word without an entry of its own uses the one of its letters after 
   CHECK(m.Estimate("5zebra") == Approx(2.0 + m.Estimate("5")).margin(1e-3));
 }
 
+TEST_CASE("A vocabulary's word tokens are written twice, and nothing else") {
+  size_t words = 0;
+  const std::string text = BoundaryModelBuilder::VocabularyWordsText(
+      {" the", "Algorithm", " \xD0\xBC\xD0\xB8\xD1\x80", "", " ", "123", " a1", "  x", "ab cd",
+       "\xE6\xBC\xA2", "\xFF", std::string(25, 'a'), " " + std::string(24, 'b'), "s"},
+      &words);
+  CHECK(words == 5);
+  const std::string b24 = " " + std::string(24, 'b');
+  CHECK(text == ". the the\nAlgorithm\nAlgorithm\n. \xD0\xBC\xD0\xB8\xD1\x80 \xD0\xBC\xD0\xB8\xD1\x80\n." +
+                    b24 + b24 + "\ns\ns\n");
+}
+
 TEST_CASE("Words are seen whole across Estimate's blocks") {
   // Each " zebra" is a kept word of exactly 2 tokens: a block cut inside a
   // word would estimate its two halves from contexts instead.

@@ -576,6 +576,28 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
   return OkStatus();
 }
 
+std::string BoundaryModelBuilder::VocabularyWordsText(const std::vector<std::string>& token_texts,
+                                                      size_t* words) {
+  std::string out;
+  size_t taken = 0;
+  for (const std::string& t : token_texts) {
+    const bool space = !t.empty() && t[0] == ' ';
+    size_t letters = 0;
+    size_t pos = space ? 1 : 0;
+    while (pos < t.size()) {
+      int len, cls;
+      if (!IsWordUnit(NextUnit(t, pos, &len, &cls))) break;
+      pos += len;
+      ++letters;
+    }
+    if (letters == 0 || letters > kMaxWordUnits || pos != t.size()) continue;
+    out += space ? "." + t + t + "\n" : t + "\n" + t + "\n";
+    ++taken;
+  }
+  if (words != nullptr) *words = taken;
+  return out;
+}
+
 BoundaryModel BoundaryModelBuilder::Build() const {
   // Words are kept with their mean number of token starts: every word of
   // the lexicon text, and the words calibration documents have at least

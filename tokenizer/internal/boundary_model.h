@@ -149,6 +149,16 @@ class BoundaryModelBuilder {
   size_t units() const { return units_.size(); }
   BoundaryModel Build() const;
 
+  // Text that teaches a lexicon a vocabulary's whole-word tokens: each of
+  // `token_texts` that is a word as Estimate reads one (1 to 24 letters,
+  // after a space or not), written twice so that it is kept and is no
+  // stand-in for unseen words: ". w w\n" for " w", "w\nw\n" for "w". The
+  // caller tokenizes it (a token is not always what the tokenizer makes
+  // of its own text alone) and Adds it as lexicon text. `words`, if given,
+  // gets how many tokens were taken.
+  static std::string VocabularyWordsText(const std::vector<std::string>& token_texts,
+                                         size_t* words = nullptr);
+
  private:
   // Every text's units, with a separator between texts; token starts per unit.
   std::vector<uint32_t> units_;

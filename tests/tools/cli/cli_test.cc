@@ -502,6 +502,8 @@ TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documen
   json j = json::parse(r.out);
   CHECK(j["documents"] == 60);
   CHECK(j["relative_error_p95"].get<double>() < 0.15);
+  // o200k's whole-word tokens (" the", "Algorithm"), taught to the lexicon too.
+  CHECK(j["vocabulary_words"].get<int64_t>() > 50000);
   json profile = json::parse(std::ifstream(out));
   CHECK(profile["lexicon"]["contexts"].get<int64_t>() > 1000);
   CHECK(profile["lexicon"]["words"].get<int64_t>() > 1000);
