@@ -151,9 +151,9 @@ bool ApproxProfile::Familiar(const ApproxFeatures& f) const {
   return true;
 }
 
-bool ApproxProfile::FamiliarWords(int64_t letters, int64_t kept) const {
+bool ApproxProfile::FamiliarWords(int64_t letters, int64_t kept_in_text) const {
   if (!has_word_coverage || letters < kMinCoverageLetters) return true;
-  return static_cast<double>(kept) / static_cast<double>(letters) >=
+  return static_cast<double>(kept_in_text) / static_cast<double>(letters) >=
          word_coverage_low - kCoverageTolerance;
 }
 
@@ -163,7 +163,7 @@ ApproxEstimate ApproxProfile::Estimate(std::string_view text) const {
   if (lexicon) SetLexiconFeatures(*lexicon, text, &f, &coverage);
   ApproxEstimate e = FromFeatures(f);
   e.familiar = e.familiar && FamiliarWords(static_cast<int64_t>(coverage.letters),
-                                           static_cast<int64_t>(coverage.kept));
+                                           static_cast<int64_t>(coverage.in_text));
   return e;
 }
 
@@ -174,6 +174,11 @@ LexiconBuilder::~LexiconBuilder() = default;
 Status LexiconBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
                            bool lexicon_text) {
   return impl_->Add(text, token_lengths, lexicon_text);
+}
+
+Status LexiconBuilder::AddVocabulary(std::string_view text,
+                                     const std::vector<uint32_t>& token_lengths) {
+  return impl_->AddVocabulary(text, token_lengths);
 }
 
 bool LexiconBuilder::empty() const { return impl_->units() == 0; }
@@ -233,7 +238,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     }
     if (i >= train && static_cast<int64_t>(coverage.letters) >= ApproxProfile::kMinCoverageLetters) {
       has_coverage = true;
-      coverage_low = std::min(coverage_low, static_cast<double>(coverage.kept) /
+      coverage_low = std::min(coverage_low, static_cast<double>(coverage.in_text) /
                                                 static_cast<double>(coverage.letters));
     }
   }
@@ -339,9 +344,10 @@ std::string ApproxProfile::ToJson() const {
              has_word_coverage
                  ? Json{{"low", word_coverage_low},
                         {"min_letters", kMinCoverageLetters},
-                        {"note", "the lowest share of letters in words the lexicon keeps among "
-                                 "held-out documents; a text of at least min_letters letters "
-                                 "below it (-0.05) is reported as unfamiliar"}}
+                        {"note", "the lowest share of letters in words the lexicon keeps "
+                                 "from text (not from a vocabulary alone) among held-out "
+                                 "documents; a text of at least min_letters letters below it "
+                                 "(-0.05) is reported as unfamiliar"}}
                  : Json(nullptr)},
             {"heldout", {{"documents", heldout_documents},
                          {"relative_error_p50", heldout_p50},

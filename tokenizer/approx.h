@@ -80,6 +80,10 @@ class LexiconBuilder {
   // given, gets how many tokens were words.
   static std::string VocabularyWordsText(const std::vector<std::string>& token_texts,
                                          size_t* words = nullptr);
+  // Adds that text with its exact tokens' lengths. Its words are kept, but
+  // do not make a text look familiar (ApproxProfile::FamiliarWords): every
+  // genre's common words are in a vocabulary.
+  Status AddVocabulary(std::string_view text, const std::vector<uint32_t>& token_lengths);
 
  private:
   std::unique_ptr<tokenizer_internal::BoundaryModelBuilder> impl_;
@@ -151,8 +155,8 @@ struct ApproxProfile {
   bool Familiar(const ApproxFeatures& f) const;
 
   // A genre check, for profiles with a lexicon: the share of a text's
-  // letters that are in words the lexicon keeps (BoundaryModel::
-  // WordCoverage) must not fall more than kCoverageTolerance below the
+  // letters that are in words the lexicon keeps from text, not from a
+  // vocabulary alone (BoundaryModel::WordCoverage::in_text), must not fall more than kCoverageTolerance below the
   // lowest share among the held-out calibration documents. English under a
   // C/C++ profile, or code under an English one, mostly does (README,
   // Accuracy). Texts with fewer than kMinCoverageLetters letters in words
@@ -161,7 +165,7 @@ struct ApproxProfile {
   static constexpr int64_t kMinCoverageLetters = 200;
   bool has_word_coverage = false;
   double word_coverage_low = 0;
-  bool FamiliarWords(int64_t letters, int64_t kept) const;
+  bool FamiliarWords(int64_t letters, int64_t kept_in_text) const;
 
   // Errors name the file and the JSON path, or the lexicon file.
   static StatusOr<ApproxProfile> Load(const std::string& path);

@@ -380,7 +380,7 @@ TEST_CASE("A lexicon that knows the vocabulary's word tokens estimates common wo
       size_t words = 0;
       const std::string text = LexiconBuilder::VocabularyWordsText(tok.TokenTexts(), &words);
       CHECK(words > 50000);
-      REQUIRE(b.Add(text, tok.TokenLengths(text).value()).ok());
+      REQUIRE(b.AddVocabulary(text, tok.TokenLengths(text).value()).ok());
     }
     return b.Build();
   };

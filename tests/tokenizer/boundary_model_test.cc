@@ -191,6 +191,27 @@ TEST_CASE("Words seen in the lexicon text are estimated by their own token count
   CHECK(twice.Estimate("1 zebrine") - twice.Estimate("1") == Approx(8 * 0.3).epsilon(1e-3));
 }
 
+TEST_CASE("Words known from a vocabulary alone are kept, but not as text's") {
+  const std::map<std::string, std::vector<uint32_t>> dict = {{" zebra", {4, 2}}, {" zebus", {6}}};
+  BoundaryModelBuilder builder;
+  const std::string text = "x zebra";
+  REQUIRE(builder.Add(text, ByDictionary(text, dict)).ok());
+  const std::string vocabulary =
+      BoundaryModelBuilder::VocabularyWordsText({" zebus", " zebra"});
+  REQUIRE(vocabulary == ". zebus zebus\n. zebra zebra\n");
+  REQUIRE(builder.AddVocabulary(vocabulary, {1, 6, 6, 1, 1, 4, 2, 4, 2, 1}).ok());
+  const BoundaryModel m = builder.Build();
+  for (const BoundaryModel& model : {m, BoundaryModel::Parse(m.Serialize()).value()}) {
+    const double before = model.Estimate("1");
+    CHECK(model.Estimate("1 zebus") - before == 1.0);
+    BoundaryModel::WordCoverage cov;
+    model.Estimate("1 zebus zebra zebu", &cov);
+    CHECK(cov.letters == 14);
+    CHECK(cov.kept == 10);
+    CHECK(cov.in_text == 5);  // " zebra" only: the text has it
+  }
+}
+
 TEST_CASE("A calibration document's words are kept only when seen twice") {
   // Coefficients are fitted on calibration documents: a lexicon that kept
   // every word they have once would look better on them than on new text.

@@ -27,8 +27,9 @@ constexpr char kMagic[8] = {'T', 'K', 'C', 'B', 'N', 'D', '3', '\n'};
 constexpr char kMagicV2[8] = {'T', 'K', 'C', 'B', 'N', 'D', '2', '\n'};
 // Stored per context or word in 8 bytes: a 48-bit key (low bits pick the
 // slot, bits 32-47 the tag), the estimate in 1/4096ths of a token (15 bits:
-// up to 8, a character of 8 byte tokens) and the "wider contexts kept" mark
-// (never set for words, whose keys are hashed apart from contexts').
+// up to 8, a character of 8 byte tokens) and a mark: for a context, "wider
+// contexts kept"; for a word (keys are hashed apart from contexts'), "known
+// from a vocabulary alone" (lexicons before 2026-12-06 never set it).
 constexpr uint64_t kKeyMask = (uint64_t{1} << 48) - 1;
 constexpr float kValueScale = 4096;
 constexpr float kMaxValue = 32767 / kValueScale;
@@ -189,7 +190,7 @@ constexpr int kMemoBits = 16;
 struct LineMemoSlot {
   uint64_t key;  // 0: empty
   double sum;
-  uint32_t letters, kept;  // the line's WordCoverage
+  uint32_t letters, kept, in_text;  // the line's WordCoverage
   uint32_t last[kMaxLeft];  // the line's last units: the next line's left context
 };
 constexpr int kLineMemoBits = 16;
@@ -375,16 +376,19 @@ double BoundaryModel::Estimate(std::string_view text, WordCoverage* coverage) co
       sum += slot.sum;
       cov.letters += slot.letters;
       cov.kept += slot.kept;
+      cov.in_text += slot.in_text;
       std::copy_n(slot.last, kMaxLeft, left);
     } else {
       WordCoverage line_cov;
       const double line_sum = EstimateRange(text, pos, end, left, &line_cov);
       slot = {key, line_sum, static_cast<uint32_t>(line_cov.letters),
-              static_cast<uint32_t>(line_cov.kept), {left[0], left[1], left[2]}};
+              static_cast<uint32_t>(line_cov.kept), static_cast<uint32_t>(line_cov.in_text),
+              {left[0], left[1], left[2]}};
       if (line_cov.letters > UINT32_MAX) slot.key = 0;  // does not fit: not kept
       sum += line_sum;
       cov.letters += line_cov.letters;
       cov.kept += line_cov.kept;
+      cov.in_text += line_cov.in_text;
     }
     pending = pos = end;
   }
@@ -473,6 +477,7 @@ double BoundaryModel::EstimateRange(std::string_view text, size_t begin, size_t 
           cov->letters += e - s;
           if (slot == nullptr) return false;
           cov->kept += e - s;
+          if (!slot->wider) cov->in_text += e - s;
           sum += slot->value * (1 / kValueScale);
           return true;
         },
@@ -540,6 +545,16 @@ StatusOr<BoundaryModel> BoundaryModel::Parse(std::string_view bytes,
 
 Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
                                  bool lexicon_text) {
+  return AddFrom(text, token_lengths, lexicon_text ? kLexiconText : kCalibration);
+}
+
+Status BoundaryModelBuilder::AddVocabulary(std::string_view text,
+                                           const std::vector<uint32_t>& token_lengths) {
+  return AddFrom(text, token_lengths, kVocabulary);
+}
+
+Status BoundaryModelBuilder::AddFrom(std::string_view text,
+                                     const std::vector<uint32_t>& token_lengths, Source source) {
   size_t total = 0;
   for (uint32_t n : token_lengths) total += n;
   if (total != text.size()) {
@@ -550,14 +565,14 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
     units_.assign(kMaxLeft, kEdge);
     lengths_.assign(kMaxLeft, 0);
     starts_.assign(kMaxLeft, 0);
-    lexicon_text_.assign(kMaxLeft, 0);
+    source_.assign(kMaxLeft, kCalibration);
   }
   size_t token = 0, token_start = 0;
   for (size_t pos = 0; pos < text.size();) {
     int len, cls;
     units_.push_back(NextUnit(text, pos, &len, &cls));
     lengths_.push_back(static_cast<uint8_t>(cls));
-    lexicon_text_.push_back(lexicon_text);
+    source_.push_back(source);
     // Token starts inside [pos, pos + len).
     float starts = 0;
     while (token < token_lengths.size() && token_start < pos + len) {
@@ -572,7 +587,7 @@ Status BoundaryModelBuilder::Add(std::string_view text, const std::vector<uint32
   units_.insert(units_.end(), kMaxLeft, kEdge);
   lengths_.insert(lengths_.end(), kMaxLeft, 0);
   starts_.insert(starts_.end(), kMaxLeft, 0);
-  lexicon_text_.insert(lexicon_text_.end(), kMaxLeft, 0);
+  source_.insert(source_.end(), kMaxLeft, kCalibration);
   return OkStatus();
 }
 
@@ -615,7 +630,8 @@ BoundaryModel BoundaryModelBuilder::Build() const {
   struct WordStat {
     double starts = 0;
     uint32_t seen = 0;
-    uint32_t in_lexicon_text = 0;
+    uint32_t in_lexicon_text = 0;  // a vocabulary's words included
+    uint32_t in_text = 0;          // not a vocabulary's
     bool fits() const { return starts / seen <= kMaxValue; }  // in a stored value
     bool common() const { return seen >= kCommonWordCount && fits(); }
     bool kept() const { return (seen >= kCommonWordCount || in_lexicon_text > 0) && fits(); }
@@ -643,7 +659,8 @@ BoundaryModel BoundaryModelBuilder::Build() const {
           WordStat& w = word_stats[k == 0 ? span.key : span.by_kind_key];
           w.starts += starts;
           w.seen += 1;
-          w.in_lexicon_text += lexicon_text_[s];
+          w.in_lexicon_text += source_[s] != kCalibration;
+          w.in_text += source_[s] != kVocabulary;
         }
         spans.push_back(span);
         return false;
@@ -665,7 +682,8 @@ BoundaryModel BoundaryModelBuilder::Build() const {
   };
   std::vector<Item> items;
   for (const auto& [key, w] : word_stats) {
-    if (w.kept()) items.push_back({key, static_cast<float>(w.starts / w.seen), false});
+    // A word's mark: known from a vocabulary alone (WordCoverage::in_text).
+    if (w.kept()) items.push_back({key, static_cast<float>(w.starts / w.seen), w.in_text == 0});
   }
   const size_t words = items.size();
 

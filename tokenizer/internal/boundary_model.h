@@ -63,9 +63,13 @@ class BoundaryModel {
   // How much of a text's words the model keeps: letters in words (runs
   // of up to 24 letters), and of them, letters in words it keeps. Text of
   // another kind than the lexicon text has far fewer of its words kept.
+  // `in_text`: of the kept letters, those in words some text taught it,
+  // not a vocabulary alone (VocabularyWordsText): what tells the genre, as
+  // a vocabulary holds the common words of every genre.
   struct WordCoverage {
     size_t letters = 0;
     size_t kept = 0;
+    size_t in_text = 0;
   };
   // Expected number of tokens of `text`; with `coverage`, also how much of
   // its words the model keeps.
@@ -145,6 +149,9 @@ class BoundaryModelBuilder {
   // seen only when it has them twice (BoundaryModelBuilder::Build says why).
   Status Add(std::string_view text, const std::vector<uint32_t>& token_lengths,
              bool lexicon_text = true);
+  // VocabularyWordsText, tokenized: lexicon text whose words count as kept
+  // but not as kept `in_text` (WordCoverage).
+  Status AddVocabulary(std::string_view text, const std::vector<uint32_t>& token_lengths);
 
   size_t units() const { return units_.size(); }
   BoundaryModel Build() const;
@@ -163,7 +170,10 @@ class BoundaryModelBuilder {
   // Every text's units, with a separator between texts; token starts per unit.
   std::vector<uint32_t> units_;
   std::vector<uint8_t> lengths_;
-  std::vector<uint8_t> lexicon_text_;  // 1: the unit is from lexicon text
+  // What taught each unit: kCalibration, kLexiconText or kVocabulary.
+  enum Source : uint8_t { kCalibration, kLexiconText, kVocabulary };
+  Status AddFrom(std::string_view text, const std::vector<uint32_t>& token_lengths, Source source);
+  std::vector<uint8_t> source_;
   std::vector<float> starts_;
 };
 

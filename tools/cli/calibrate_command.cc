@@ -39,9 +39,10 @@ using LengthsFn = std::function<StatusOr<std::vector<std::vector<uint32_t>>>(
 // for one endpoint request), to the lexicon. Parts whose tokens do not
 // spell them (invalid UTF-8, text NFC changes, token texts an endpoint does
 // not give) are left out; a text none of whose parts could be used is an
-// error. `label` names the text in errors.
+// error. `label` names the text in errors; `vocabulary`: the text is
+// LexiconBuilder::VocabularyWordsText.
 Status AddLexiconText(std::string_view text, const std::string& label, const LengthsFn& lengths_of,
-                      LexiconBuilder* lexicon) {
+                      LexiconBuilder* lexicon, bool vocabulary = false) {
   std::vector<std::string_view> parts;
   std::vector<std::string> labels;
   for (size_t start = 0; start < text.size();) {
@@ -55,7 +56,8 @@ Status AddLexiconText(std::string_view text, const std::string& label, const Len
   bool used = false;
   for (size_t i = 0; i < parts.size(); ++i) {
     if (lengths[i].empty()) continue;
-    TOKCOST_RETURN_IF_ERROR(lexicon->Add(parts[i], lengths[i]));
+    TOKCOST_RETURN_IF_ERROR(vocabulary ? lexicon->AddVocabulary(parts[i], lengths[i])
+                                       : lexicon->Add(parts[i], lengths[i]));
     used = true;
   }
   if (!used) return InvalidArgumentError(label + ": no usable text (its tokens do not spell it)");
@@ -95,7 +97,7 @@ StatusOr<size_t> AddVocabularyWords(const Tokenizer& tok, LexiconBuilder* lexico
   const std::string text = LexiconBuilder::VocabularyWordsText(tok.TokenTexts(), &words);
   if (words == 0) return size_t{0};
   TOKCOST_RETURN_IF_ERROR(
-      AddLexiconText(text, "the vocabulary's word tokens", LocalLengths(tok), lexicon));
+      AddLexiconText(text, "the vocabulary's word tokens", LocalLengths(tok), lexicon, true));
   return words;
 }
 
