@@ -74,7 +74,7 @@ class LexiconBuilder {
 
   // Text that teaches the lexicon a vocabulary's whole-word tokens (" the",
   // "Algorithm"), each token's text as Tokenizer::TokenTexts gives it: to
-  // be tokenized exactly and Added as lexicon text. Words no lexicon text
+  // be tokenized exactly and given to AddVocabulary. Words no lexicon text
   // has are otherwise estimated like the rarest words seen, and common
   // English words ("perhaps") at 2-3 tokens instead of 1. `words`, if
   // given, gets how many tokens were words.
@@ -156,8 +156,9 @@ struct ApproxProfile {
 
   // A genre check, for profiles with a lexicon: the share of a text's
   // letters that are in words the lexicon keeps from text, not from a
-  // vocabulary alone (BoundaryModel::WordCoverage::in_text), must not fall more than kCoverageTolerance below the
-  // lowest share among the held-out calibration documents. English under a
+  // vocabulary alone (BoundaryModel::WordCoverage::in_text), must not fall
+  // more than kCoverageTolerance below the lowest share among the held-out
+  // calibration documents. English under a
   // C/C++ profile, or code under an English one, mostly does (README,
   // Accuracy). Texts with fewer than kMinCoverageLetters letters in words
   // are not judged: too few words to tell.

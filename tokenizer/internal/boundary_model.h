@@ -161,8 +161,8 @@ class BoundaryModelBuilder {
   // after a space or not), written twice so that it is kept and is no
   // stand-in for unseen words: ". w w\n" for " w", "w\nw\n" for "w". The
   // caller tokenizes it (a token is not always what the tokenizer makes
-  // of its own text alone) and Adds it as lexicon text. `words`, if given,
-  // gets how many tokens were taken.
+  // of its own text alone) and gives it to AddVocabulary. `words`, if
+  // given, gets how many tokens were taken.
   static std::string VocabularyWordsText(const std::vector<std::string>& token_texts,
                                          size_t* words = nullptr);
 
