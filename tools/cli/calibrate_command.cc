@@ -230,7 +230,8 @@ int RunCalibrate(const CalibrateFlags& f, const Context& ctx) {
       if (!st.ok()) return fail(st);
     }
     if (learn_lexicon && !m->model->CountsThroughEndpoint()) {
-      StatusOr<std::unique_ptr<Tokenizer>> tok = ctx.LoadTokenizerByName(m->model->tokenizer);
+      // The counter's own tokenizer: its token texts are built once.
+      StatusOr<const Tokenizer*> tok = factory.TokenizerNamed(m->model->tokenizer);
       if (!tok.ok()) return fail(tok.status());
       StatusOr<size_t> words = AddVocabularyWords(**tok, &lexicon);
       if (!words.ok()) return fail(words.status());

@@ -273,15 +273,20 @@ StatusOr<InputCounter*> CounterFactory::ForModel(const ModelInfo& model, bool fo
   auto it = counters_.find(key);
   if (it != counters_.end()) return it->second.get();
   TOKCOST_ASSIGN_OR_RETURN(const ChatTemplate* chat_template, TemplateFor(model));
-  auto& tokenizer = tokenizers_[model.tokenizer];
+  TOKCOST_ASSIGN_OR_RETURN(const Tokenizer* tokenizer, TokenizerNamed(model.tokenizer));
+  auto& counter = counters_[key];
+  counter = std::make_unique<ExactCounter>(tokenizer, chat_template, threads_);
+  return counter.get();
+}
+
+StatusOr<const Tokenizer*> CounterFactory::TokenizerNamed(const std::string& name) {
+  auto& tokenizer = tokenizers_[name];
   if (!tokenizer) {
-    StatusOr<std::unique_ptr<Tokenizer>> t = ctx_.LoadTokenizerByName(model.tokenizer);
+    StatusOr<std::unique_ptr<Tokenizer>> t = ctx_.LoadTokenizerByName(name);
     if (!t.ok()) return t.status();
     tokenizer = std::move(*t);
   }
-  auto& counter = counters_[key];
-  counter = std::make_unique<ExactCounter>(tokenizer.get(), chat_template, threads_);
-  return counter.get();
+  return tokenizer.get();
 }
 
 std::string CombineMethods(const std::map<std::string, int64_t>& methods) {

@@ -57,6 +57,9 @@ class CounterFactory {
   StatusOr<InputCounter*> ForModel(const ModelInfo& model, bool force_endpoint = false);
   // The model's chat template (nullptr for endpoint models).
   StatusOr<const ChatTemplate*> TemplateFor(const ModelInfo& model);
+  // The local tokenizer `name`, loaded once and owned by the factory (its
+  // exact counters use the same one).
+  StatusOr<const Tokenizer*> TokenizerNamed(const std::string& name);
 
  private:
   const Context& ctx_;

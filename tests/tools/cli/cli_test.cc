@@ -504,6 +504,13 @@ TEST_CASE("calibrate learns a lexicon from --lexicon text and the fitted documen
   CHECK(j["relative_error_p95"].get<double>() < 0.15);
   // o200k's whole-word tokens (" the", "Algorithm"), taught to the lexicon too.
   CHECK(j["vocabulary_words"].get<int64_t>() > 50000);
+  // A model with a local tokenizer learns its tokenizer's words as well
+  // (o200k_harmony shares o200k_base's vocabulary).
+  r = Run({"calibrate", "--model", "gpt-oss-20b", "--sample", "60", "-o",
+           TempPath("cal_model.json"), "--json", docs});
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  CHECK(json::parse(r.out)["vocabulary_words"] == j["vocabulary_words"]);
   json profile = json::parse(std::ifstream(out));
   CHECK(profile["lexicon"]["contexts"].get<int64_t>() > 1000);
   CHECK(profile["lexicon"]["words"].get<int64_t>() > 1000);
