@@ -1,5 +1,6 @@
-// LineCountCache: exact hits only, bounded buckets and arena, and the tally
-// that turns lookups off for text whose lines do not repeat.
+// LineCountCache: exact hits only, bounded buckets and arena, chunks of a
+// large text kept in place, and the tally that turns lookups off for text
+// whose lines do not repeat.
 #include "tokenizer/internal/line_cache.h"
 
 #include <catch2/catch.hpp>
@@ -78,6 +79,53 @@ TEST_CASE("Lookups that rarely hit are reported as unrewarding, once per window"
   CHECK_FALSE(cache.Unrewarding());  // the tally starts again
   look(window / 8, window - window / 8);
   CHECK_FALSE(cache.Unrewarding());  // 1 in 8 hit
+}
+
+TEST_CASE("A large text's chunks are kept in place and hit only where the bytes are the same") {
+  LineCountCache cache;
+  std::string text(LineCountCache::kKeepInPlaceFrom, 'x');
+  const std::string line = "a line kept in place\n";
+  text.replace(1000, line.size(), line);
+  const std::string_view chunk = std::string_view(text).substr(1000, line.size());
+  const uint64_t h = LineCountCache::Hash(line);
+  {
+    LineCountCache::TextScope scope(&cache, text);
+    cache.Insert(chunk, h, 6);
+    CHECK(cache.Find(chunk, h) == 6);
+    CHECK(cache.Find(line, h) == 6);  // the same bytes elsewhere
+  }
+  // Another text: the entry is compared with that text's bytes at the same
+  // place, never taken from its hash alone.
+  std::string other = text;
+  other[1005] = 'X';
+  {
+    LineCountCache::TextScope scope(&cache, other);
+    CHECK(cache.Find(line, h) == LineCountCache::kSeenEarlier);
+  }
+  {
+    LineCountCache::TextScope scope(&cache, text);  // the same bytes again
+    CHECK(cache.Find(line, h) == 6);
+  }
+  // Outside any text, and in a text too short to hold it: seen earlier.
+  CHECK(cache.Find(line, h) == LineCountCache::kSeenEarlier);
+  // Copied when counted again, it hits everywhere.
+  cache.Insert(line, h, 6, /*copy=*/true);
+  CHECK(cache.Find(line, h) == 6);
+  LineCountCache::TextScope scope(&cache, other);
+  CHECK(cache.Find(line, h) == 6);
+}
+
+TEST_CASE("A small text's chunks are copied: they hit after its scope") {
+  LineCountCache cache;
+  std::string text = "a short document\nwith two lines\n";
+  const std::string_view chunk = std::string_view(text).substr(0, 17);
+  const uint64_t h = LineCountCache::Hash(chunk);
+  {
+    LineCountCache::TextScope scope(&cache, text);
+    cache.Insert(chunk, h, 3);
+  }
+  text.assign(text.size(), '-');
+  CHECK(cache.Find("a short document\n", h) == 3);
 }
 
 }  // namespace

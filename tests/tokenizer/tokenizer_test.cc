@@ -184,6 +184,29 @@ TEST_CASE("Counts of repeated lines, from the line cache, equal the ids' count")
   }
 }
 
+TEST_CASE("Counts of large texts, whose lines the cache keeps in place, equal the ids' count") {
+  // Texts of 1 MB or more: their lines are cached as places in the text.
+  // The second text has the same lines at other places, the third the
+  // first's lines at the same places with a letter changed: an entry of an
+  // earlier text must never hit on its hash alone.
+  const char* lines[] = {"Hello world, это тест.\n", "    indented code(x);\n",
+                         "// a comment line\n", "12345 67 of them\n", "} // end\n"};
+  std::string first, second;
+  for (int i = 0; first.size() < (1u << 20) + 4096; ++i) first += lines[i % 5];
+  for (int i = 0; second.size() < (1u << 20) + 4096; ++i) second += lines[(i * 2 + 1) % 5];
+  std::string third = first;
+  for (size_t at = third.find("code"); at != std::string::npos; at = third.find("code", at + 4)) {
+    third[at] = 'm';
+  }
+  for (const std::string& name : testing::TokenizerNames()) {
+    const Tokenizer& tok = testing::GetTokenizer(name);
+    INFO(name);
+    for (const std::string* text : {&first, &second, &third, &first}) {
+      CHECK(tok.Count(*text).value() == tok.Encode(*text).value().size());
+    }
+  }
+}
+
 TEST_CASE("Streamed and parallel counts equal the one-piece count") {
   std::string text;
   const char* lines[] = {"Hello world, это тест.\n", "  indented code(x);\n", "\n\n", "12345 67\n",

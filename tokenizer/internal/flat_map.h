@@ -121,6 +121,7 @@ class BytesToIdMap {
   std::string_view KeyOf(const Entry& e) const {
     return std::string_view(view_.arena + e.offset, e.length);
   }
+  static bool TooFull(size_t entries, size_t slots);
   void Grow();
   void RefreshView() {
     const uint64_t* filter = filter_.empty() ? nullptr : filter_.data();

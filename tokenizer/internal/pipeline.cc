@@ -207,10 +207,12 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   // wait (with their sums) until their pieces are counted, in groups, so
   // the piece batches above are not cut short at every line.
   LineCountCache& lines = line_caches.Get(model.serial() * 2 + (allow_special ? 1 : 0));
+  const LineCountCache::TextScope scope(&lines, text);
   struct Open {
     std::string_view chunk;
     uint64_t hash;
     size_t sum;
+    bool copy;  // seen in an earlier text: kept in the cache's own memory
   };
   constexpr int kOpen = 64;
   constexpr size_t kUncachedStretch = 32 << 10;
@@ -219,7 +221,7 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   auto close_open = [&] {
     flush();
     for (int i = 0; i < opened; ++i) {
-      lines.Insert(open[i].chunk, open[i].hash, open[i].sum);
+      lines.Insert(open[i].chunk, open[i].hash, open[i].sum, open[i].copy);
       total += open[i].sum;
     }
     opened = 0;
@@ -271,7 +273,7 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
       total += static_cast<size_t>(known);
     } else {
       if (opened == kOpen) close_open();
-      open[opened] = {chunk, hash, 0};
+      open[opened] = {chunk, hash, 0, known == LineCountCache::kSeenEarlier};
       count_into(chunk, &open[opened++].sum);
     }
     start = end;
