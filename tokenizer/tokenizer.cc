@@ -83,11 +83,12 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   // counted its half of an 8 MB block in 147 ms while the other waited
   // after 74.
   const size_t parts = std::max<size_t>(threads, valid.size() / kMinPart);
-  // Cut points: the first IsLineCut at or after each part's start.
+  // Cut points: the first cut (Pipeline::IsCut) at or after each part's
+  // start.
   std::vector<size_t> cuts = {0};
   for (size_t t = 1; t < parts; ++t) {
     size_t pos = valid.find('\n', std::max(cuts.back() + 1, valid.size() * t / parts));
-    while (pos != std::string_view::npos && !tokenizer_internal::IsLineCut(valid, pos + 1)) {
+    while (pos != std::string_view::npos && !pipeline_->IsCut(valid, pos + 1)) {
       pos = valid.find('\n', pos + 1);
     }
     if (pos == std::string_view::npos || pos + 1 >= valid.size()) break;
@@ -138,12 +139,12 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     have += got;
     const bool at_end = got < block_bytes;
     const std::string_view text(data, have);
-    // Cut at the last IsLineCut.
+    // Cut at the last Pipeline::IsCut.
     size_t cut = have;
     if (!at_end) {
       cut = 0;
       for (size_t pos = have; pos-- > 1;) {
-        if (tokenizer_internal::IsLineCut(text, pos)) {
+        if (pipeline_->IsCut(text, pos)) {
           cut = pos;
           break;
         }

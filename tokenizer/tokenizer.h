@@ -74,17 +74,20 @@ class Tokenizer {
                          const TokenizeOptions& options = {}) const;
 
   // Count() on `threads` threads for large inputs: the text is cut after
-  // newlines that precede an ASCII letter, where every supported
-  // pre-tokenizer splits anyway, so the sum equals Count(). Tokenizers with
-  // no such split points (Gemma 3: the whole text is one BPE word) count on
-  // one thread.
+  // newlines where counting in parts gives the same sum: for the byte-level
+  // tokenizers, before most line starts (letters, punctuation such as '{',
+  // Cyrillic, after indentation); for Gemma 3, whose words run across
+  // lines, only before an ASCII letter (no token holds a newline and then
+  // one). Tokenizers with no such cut points (a normalizer or an added
+  // token that could join across one; a SentencePiece .model) count on one
+  // thread.
   StatusOr<size_t> CountParallel(std::string_view text, int threads,
                                  const TokenizeOptions& options = {}) const;
 
   // Counts a stream of any size in bounded memory: blocks of about
   // `block_bytes` are cut where Count's result is additive (see
-  // CountParallel); a tokenizer with no such cut points reads the stream
-  // whole. `name` labels errors; the UTF-8 error offset is from the stream's
+  // CountParallel); a stretch with no cut point is read on until one comes,
+  // and a tokenizer with no cut points at all reads the stream whole. `name` labels errors; the UTF-8 error offset is from the stream's
   // start.
   StatusOr<size_t> CountStream(std::istream& in, int threads, size_t block_bytes = 8 << 20,
                                const TokenizeOptions& options = {}) const;

@@ -1,5 +1,6 @@
 // Pipeline::SplittableAtLines on small SentencePiece-style tokenizer.json
-// files: whether CountParallel may cut the text after a newline.
+// files: whether CountParallel may cut the text after a newline; and
+// Pipeline::IsCut on two real ones: where it may.
 #include "tokenizer/internal/pipeline.h"
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/test_util.h"
 #include "tokenizer/internal/loaders.h"
 
 namespace tokcost::tokenizer_internal {
@@ -49,6 +51,31 @@ TEST_CASE("Text is cut after a newline only where no token could cross the cut")
   CHECK(Load("ending", {{"B", "\n"}})->SplittableAtLines());
   // A replacement of newlines could match across the cut.
   CHECK_FALSE(Load("replacing", {}, "\n")->SplittableAtLines());
+}
+
+TEST_CASE("Byte-level pipelines may be cut before most line starts, Gemma 3 before letters") {
+  StatusOr<std::unique_ptr<Pipeline>> qwen =
+      LoadHuggingFace(testing::VocabDir() + "/qwen3/tokenizer.json");
+  StatusOr<std::unique_ptr<Pipeline>> gemma =
+      LoadHuggingFace(testing::VocabDir() + "/gemma3/tokenizer.json");
+  REQUIRE(qwen.ok());
+  REQUIRE(gemma.ok());
+  REQUIRE((*qwen)->SplittableAtLines());
+  REQUIRE((*gemma)->SplittableAtLines());
+  // A JSONL record, Russian, indented code, a numbered line: `count` read
+  // files made of these whole before, with no cut between their lines.
+  for (const char* text : {"x\n{\"a\": 1}", "x\n\xD1\x81\xD0\xBB\xD0\xBE\xD0\xB2\xD0\xBE",
+                           "x\n    code", "x\n7 items"}) {
+    INFO(text);
+    CHECK((*qwen)->IsCut(text, 2));
+    CHECK_FALSE((*gemma)->IsCut(text, 2));
+  }
+  for (const auto* p : {qwen->get(), gemma->get()}) {
+    CHECK(p->IsCut("x\nword", 2));
+    CHECK_FALSE(p->IsCut("x\n/path", 2));
+    CHECK_FALSE(p->IsCut("x\n 7", 2));
+    CHECK_FALSE(p->IsCut("xyword", 2));
+  }
 }
 
 }  // namespace

@@ -210,10 +210,12 @@ TEST_CASE("Counts of large texts, whose lines the cache keeps in place, equal th
 TEST_CASE("Streamed and parallel counts equal the one-piece count") {
   std::string text;
   const char* lines[] = {"Hello world, это тест.\n", "  indented code(x);\n", "\n\n", "12345 67\n",
-                         "Ёлка and \xF0\x9F\x99\x82 emoji\n", "\tTabbed\r\n", "Word"};
+                         "Ёлка and \xF0\x9F\x99\x82 emoji\n", "\tTabbed\r\n", "Word",
+                         "{\"messages\": [{\"role\": \"user\"}]}\n", "/path/x\n", " 7 after a space\n"};
   // Every line in turn, so cuts fall before letters, digits, tabs, blank
-  // lines and CRLF.
-  for (int i = 0; text.size() < (3u << 20); ++i) text += lines[(i * 3) % 7] + std::to_string(i % 13);
+  // lines, CRLF, JSONL records and Cyrillic, and none before '/' or a
+  // space and a digit.
+  for (int i = 0; text.size() < (3u << 20); ++i) text += lines[(i * 3) % 10] + std::to_string(i % 13);
   for (const std::string& name : testing::TokenizerNames()) {
     const Tokenizer& tok = testing::GetTokenizer(name);
     INFO(name);
@@ -226,10 +228,10 @@ TEST_CASE("Streamed and parallel counts equal the one-piece count") {
 }
 
 TEST_CASE("A stream with no place to cut for several blocks is counted whole") {
-  // Lines starting with digits: no newline before a letter for 400 KB,
-  // with 64 KB blocks (the buffer must grow), then ordinary lines.
+  // Lines starting with '/': no place to cut for 400 KB, with 64 KB
+  // blocks (the buffer must grow), then ordinary lines.
   std::string text;
-  for (int i = 0; text.size() < (400u << 10); ++i) text += std::to_string(i) + " 7\n";
+  for (int i = 0; text.size() < (400u << 10); ++i) text += "/" + std::to_string(i) + " 7\n";
   for (int i = 0; i < 2000; ++i) text += "Word line " + std::to_string(i) + "\n";
   for (const char* name : {"o200k_base", "gemma3"}) {
     const Tokenizer& tok = testing::GetTokenizer(name);

@@ -196,9 +196,7 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   auto on_segment_end = [&](bool storage_ends) {
     if (storage_ends) flush();
   };
-  if (!pre_tokenizer.CutsAtLineStarts() || !model.byte_level() ||
-      normalizer.MayJoinAcrossNewlines() || raw_added.HasTokenWithNewline() ||
-      normalized_added.HasTokenWithNewline()) {
+  if (!ChunksAtLineStarts()) {
     Traverse(text, allow_special, on_piece, on_added, on_segment_end);
     flush();
     return total;

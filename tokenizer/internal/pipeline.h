@@ -57,6 +57,18 @@ struct Pipeline {
   // replacement or literal split holding a newline.
   bool SplittableAtLines() const;
 
+  // Whether the text may be cut at `pos` (just past a newline), counted in
+  // parts and summed with the same result; only when SplittableAtLines().
+  // Pipelines that Count in line chunks may be cut wherever a chunk ends
+  // (PreTokenizer::IsLineStart: also before punctuation such as '{', before
+  // Cyrillic letters, after indentation); others only before an ASCII
+  // letter (IsLineCut). With the second rule alone, a JSONL file, Russian
+  // prose or indented code had no cut: `count` read it whole, however
+  // large, on one thread.
+  bool IsCut(std::string_view text, size_t pos) const {
+    return ChunksAtLineStarts() ? PreTokenizer::IsLineStart(text, pos) : IsLineCut(text, pos);
+  }
+
   BpeModel model;
   Normalizer normalizer;
   PreTokenizer pre_tokenizer;
@@ -68,6 +80,13 @@ struct Pipeline {
   bool tokens_cross_line_starts = true;
 
  private:
+  // Whether Count sums line chunks (PreTokenizer::NextLineStart) counted
+  // one at a time, each splitting as it would within the whole text.
+  bool ChunksAtLineStarts() const {
+    return pre_tokenizer.CutsAtLineStarts() && model.byte_level() &&
+           !normalizer.MayJoinAcrossNewlines() && !raw_added.HasTokenWithNewline() &&
+           !normalized_added.HasTokenWithNewline();
+  }
   // The count of a piece too long for the main piece cache.
   size_t CountLongPiece(std::string_view piece, BpeModel::Scratch* scratch) const;
   // The shared piece cache, emptied first if ResetThreadCaches was called

@@ -68,6 +68,22 @@ bool PreTokenizer::ComputeCutsAtLineStarts(const std::vector<Stage>& stages) {
   return true;
 }
 
+namespace {
+
+// What follows the newline before `pos`: spaces or tabs, then a character
+// NextLineStart cuts before.
+bool StartsLine(const char* p, size_t pos, size_t n) {
+  size_t i = pos;
+  while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
+  if (i == n) return false;
+  const unsigned char c = static_cast<unsigned char>(p[i]);
+  if (c > ' ' && c < 0x7F && c != '/' && (c < '0' || c > '9' || i == pos)) return true;
+  // U+0400-043F, U+0440-045F (valid UTF-8: a continuation byte follows).
+  return i + 1 < n && (c == 0xD0 || (c == 0xD1 && static_cast<unsigned char>(p[i + 1]) < 0xA0));
+}
+
+}  // namespace
+
 size_t PreTokenizer::NextLineStart(std::string_view text, size_t pos) {
   const char* const p = text.data();
   const size_t n = text.size();
@@ -75,16 +91,14 @@ size_t PreTokenizer::NextLineStart(std::string_view text, size_t pos) {
     const void* newline = std::memchr(p + pos, '\n', n - pos);
     if (newline == nullptr) break;
     pos = static_cast<size_t>(static_cast<const char*>(newline) - p) + 1;
-    size_t i = pos;
-    while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
-    if (i == n) break;
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c > ' ' && c < 0x7F && c != '/' && (c < '0' || c > '9')) return pos;
-    if (i + 1 < n && (c == 0xD0 || (c == 0xD1 && static_cast<unsigned char>(p[i + 1]) < 0xA0))) {
-      return pos;  // U+0400-043F, U+0440-045F (valid UTF-8: a continuation byte follows)
-    }
+    if (StartsLine(p, pos, n)) return pos;
   }
   return n;
+}
+
+bool PreTokenizer::IsLineStart(std::string_view text, size_t pos) {
+  return pos > 0 && pos < text.size() && text[pos - 1] == '\n' &&
+         StartsLine(text.data(), pos, text.size());
 }
 
 std::span<const KnownScanner> KnownScanners() { return kKnownScanners; }

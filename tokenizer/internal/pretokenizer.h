@@ -179,11 +179,16 @@ class PreTokenizer {
 
   // Just past the first newline at or after `pos` that is followed by
   // spaces or tabs and then an ASCII letter or punctuation or a Cyrillic
-  // letter (U+0400-045F), or text.size(). Not before '/' (o200k's
-  // punctuation pieces take [\r\n/]*) nor a digit: a stage isolating digits
-  // (DeepSeek's) would end a gap after the spaces, where cl100k's \s++$
-  // takes them with the newline.
+  // letter (U+0400-045F), or straight by a digit; or text.size(). Not
+  // before '/' (o200k's punctuation pieces take [\r\n/]*) nor a digit
+  // after spaces: a stage isolating digits (DeepSeek's) would end a gap
+  // after the spaces, where cl100k's \s++$ takes them with the newline.
+  // (A digit straight after the newline since 2026-12-06: numbered lines
+  // had no cut; scanner_differential_test checks both against ICU.)
   static size_t NextLineStart(std::string_view text, size_t pos);
+  // Whether NextLineStart would stop at `pos` (0 < pos < text.size(), just
+  // past a newline).
+  static bool IsLineStart(std::string_view text, size_t pos);
 
  private:
   // Stages from `stage` on (there are some).
