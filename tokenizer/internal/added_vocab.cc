@@ -20,7 +20,7 @@ void AddedVocab::Add(std::string_view content, uint32_t id, bool special) {
   node_special_[node] = special;
   first_byte_.set(static_cast<unsigned char>(content[0]));
   if (content.find('\n') != std::string_view::npos) has_newline_ = true;
-  if (HoldsNewlineThenLetter(content)) has_newline_then_letter_ = true;
+  AddNewlineFollowers(content, &newline_followers_);
 }
 
 size_t AddedVocab::MatchAt(std::string_view text, size_t pos,

@@ -18,21 +18,14 @@
 
 namespace tokcost::tokenizer_internal {
 
-// Where Tokenizer::CountParallel and CountStream may cut a text (see
-// Pipeline::SplittableAtLines): at `pos`, just after a newline that an
-// ASCII letter follows.
-inline bool IsLineCut(std::string_view s, size_t pos) {
-  if (pos == 0 || pos >= s.size() || s[pos - 1] != '\n') return false;
-  const char c = static_cast<char>(s[pos] | 0x20);
-  return c >= 'a' && c <= 'z';
-}
-
-// Whether `s` holds such a cut: a token that does could be split by it.
-inline bool HoldsNewlineThenLetter(std::string_view s) {
-  for (size_t k = s.find('\n'); k != std::string_view::npos; k = s.find('\n', k + 1)) {
-    if (IsLineCut(s, k + 1)) return true;
+// Adds to *followers each byte that follows a newline in `s`: a text cut
+// after a newline, before a byte no token has there, splits no occurrence
+// of a token (see Pipeline::IsCut).
+inline void AddNewlineFollowers(std::string_view s, std::bitset<256>* followers) {
+  for (size_t k = s.find('\n'); k != std::string_view::npos && k + 1 < s.size();
+       k = s.find('\n', k + 1)) {
+    followers->set(static_cast<unsigned char>(s[k + 1]));
   }
-  return false;
 }
 
 class AddedVocab {
@@ -49,10 +42,9 @@ class AddedVocab {
                  uint32_t* id) const;
 
   bool HasTokenWithNewline() const { return has_newline_; }
-  // Whether a token holds a newline and then an ASCII letter: only such a
-  // token can match across a cut between the two (Gemma 3's runs of
-  // newlines cannot).
-  bool HasTokenWithNewlineThenLetter() const { return has_newline_then_letter_; }
+  // The bytes that follow a newline in some token (AddNewlineFollowers):
+  // only before those can a token match across a cut after the newline.
+  const std::bitset<256>& newline_followers() const { return newline_followers_; }
 
   // Position of the first byte at or after `pos` that can start a token.
   size_t NextCandidate(std::string_view text, size_t pos) const {
@@ -70,7 +62,7 @@ class AddedVocab {
   std::bitset<256> first_byte_;
   size_t plain_count_ = 0;
   bool has_newline_ = false;
-  bool has_newline_then_letter_ = false;
+  std::bitset<256> newline_followers_;
 };
 
 }  // namespace tokcost::tokenizer_internal

@@ -3,6 +3,7 @@
 // an error naming the JSON path, so a count is never silently inexact.
 // The parsed result is kept as a compiled file next to the JSON
 // (compiled_file.h) and read from there while the JSON is unchanged.
+#include <bitset>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -295,13 +296,12 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   }
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
-  // Whether a token holds a newline and then an ASCII letter, where
-  // CountParallel may cut: only such a token could be merged across the cut
-  // (see Pipeline::SplittableAtLines). Looked for in the pass over the
-  // tokens MarkSplitStage makes anyway.
-  bool crosses = false;
-  auto note_crossing = [&crosses](std::string_view bytes) {
-    if (!crosses) crosses = HoldsNewlineThenLetter(bytes);
+  // The bytes that follow a newline in some token: only before those could
+  // a token be merged across a cut after the newline (see Pipeline::IsCut).
+  // Looked for in the pass over the tokens MarkSplitStage makes anyway.
+  std::bitset<256> followers;
+  auto note_crossing = [&followers](std::string_view bytes) {
+    AddNewlineFollowers(bytes, &followers);
   };
   if (!spec.options.byte_level) {
     // SentencePiece-style: words as pieces, where the vocabulary allows it.
@@ -317,7 +317,7 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   if (spec.options.byte_level && !pipeline->pre_tokenizer.CutsAtLineStarts()) {
     pipeline->model.ForEachToken([&](std::string_view bytes, uint32_t) { note_crossing(bytes); });
   }
-  pipeline->tokens_cross_line_starts = crosses;
+  pipeline->token_newline_followers = followers;
   for (const HfSpec::Added& a : spec.added) {
     AddedVocab& target = a.normalized ? pipeline->normalized_added : pipeline->raw_added;
     target.Add(a.content, a.id, a.special);

@@ -282,15 +282,38 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   return total;
 }
 
-bool Pipeline::SplittableAtLines() const {
-  if (pre_tokenizer.empty() || raw_added.HasTokenWithNewlineThenLetter() ||
-      normalized_added.HasTokenWithNewlineThenLetter() || normalizer.MayJoinAcrossNewlines()) {
-    return false;
-  }
-  if (pre_tokenizer.CutsAtLineStarts()) return true;
+bool Pipeline::SplittableAtLines() const { return ChunksAtLineStarts() || CutBytes().any(); }
+
+std::bitset<256> Pipeline::CutBytes() const {
+  std::bitset<256> none;
+  // A replacement holding a newline could match across the cut.
+  if (pre_tokenizer.empty() || normalizer.MayJoinAcrossNewlines()) return none;
+  std::bitset<256> ascii_letters;
+  for (int c = 'A'; c <= 'Z'; ++c) ascii_letters.set(c).set(c + ('a' - 'A'));
+  const std::bitset<256> added =
+      raw_added.newline_followers() | normalized_added.newline_followers();
+  // The scanner ends a piece after a newline before a letter (what
+  // NextLineStart allows and more), and no token crosses a piece.
+  if (pre_tokenizer.CutsAtLineStarts()) return ascii_letters & ~added;
+  if (pre_tokenizer.LiteralHoldsNewline()) return none;
   // Otherwise the pieces are the same but for the one cut in two, and BPE
-  // leaves its halves as it would the whole when no pair can merge across.
-  return !pre_tokenizer.LiteralHoldsNewline() && !tokens_cross_line_starts;
+  // leaves its halves as it would the whole when no token holds the newline
+  // and the byte after it. Tested on the normalized text: a byte that
+  // starts a replacement's pattern may be another there, and NFC may
+  // compose a letter with the marks after it, so with NFC only ASCII
+  // letters, and only if no token has any after a newline (the rule
+  // before 2026-12-06).
+  std::bitset<256> cut = ~(added | token_newline_followers);
+  cut.reset('\n');
+  for (const Normalizer::Step& step : normalizer.steps()) {
+    if (step.kind == Normalizer::Step::kReplace && !step.pattern.empty()) {
+      cut.reset(static_cast<unsigned char>(step.pattern[0]));
+    } else if (step.kind == Normalizer::Step::kNfc) {
+      if ((ascii_letters & ~cut).any()) return none;
+      cut &= ascii_letters;
+    }
+  }
+  return cut;
 }
 
 }  // namespace tokcost::tokenizer_internal

@@ -8,6 +8,7 @@
 #define TOKCOST_TOKENIZER_INTERNAL_PIPELINE_H_
 
 #include <atomic>
+#include <bitset>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -47,26 +48,23 @@ struct Pipeline {
   // be running.
   static void ResetThreadCaches();
 
-  // Whether the text may be cut after a newline that precedes an ASCII
-  // letter, counted in parts and summed with the same result: true when
-  // the pre-tokenizer always ends a piece there (CutsAtLineStarts), or
-  // when no token could be merged across such a cut (no token holds a
-  // newline and then an ASCII letter: Gemma 3's words may run across lines,
-  // but its vocabulary has no such token). Never with an added token
-  // holding a newline and then an ASCII letter, nor a normalizer
-  // replacement or literal split holding a newline.
+  // Whether the text may be cut somewhere (IsCut), counted in parts and
+  // summed with the same result.
   bool SplittableAtLines() const;
 
-  // Whether the text may be cut at `pos` (just past a newline), counted in
-  // parts and summed with the same result; only when SplittableAtLines().
-  // Pipelines that Count in line chunks may be cut wherever a chunk ends
-  // (PreTokenizer::IsLineStart: also before punctuation such as '{', before
-  // Cyrillic letters, after indentation); others only before an ASCII
-  // letter (IsLineCut). With the second rule alone, a JSONL file, Russian
-  // prose or indented code had no cut: `count` read it whole, however
-  // large, on one thread.
+  // Whether the text may be cut at `pos`, just past a newline. Pipelines
+  // that Count in line chunks may be cut wherever a chunk ends
+  // (PreTokenizer::IsLineStart: before letters, punctuation such as '{',
+  // Cyrillic, a digit, after indentation). Others (Gemma 3, whose words
+  // run across lines) before a byte that no token holds after a newline
+  // (CutBytes): BPE then leaves the two halves of the word as it would the
+  // whole. Until 2026-12-06 both were cut only before an ASCII letter, so
+  // a JSONL file, Russian prose or indented code had no cut: `count` read
+  // it whole, however large, on one thread.
   bool IsCut(std::string_view text, size_t pos) const {
-    return ChunksAtLineStarts() ? PreTokenizer::IsLineStart(text, pos) : IsLineCut(text, pos);
+    if (pos == 0 || pos >= text.size() || text[pos - 1] != '\n') return false;
+    if (ChunksAtLineStarts()) return PreTokenizer::IsLineStart(text, pos);
+    return CutBytes().test(static_cast<unsigned char>(text[pos]));
   }
 
   BpeModel model;
@@ -74,10 +72,10 @@ struct Pipeline {
   PreTokenizer pre_tokenizer;
   AddedVocab raw_added;         // matched before normalization
   AddedVocab normalized_added;  // matched after normalization
-  // Whether some token holds a newline and then an ASCII letter. Set by the
-  // loader where SplittableAtLines needs to know; elsewhere true, the safe
-  // answer.
-  bool tokens_cross_line_starts = true;
+  // The bytes that follow a newline in some token of the vocabulary
+  // (AddNewlineFollowers). Set by the loader where IsCut needs to know;
+  // elsewhere all of them, the safe answer.
+  std::bitset<256> token_newline_followers = std::bitset<256>().set();
 
  private:
   // Whether Count sums line chunks (PreTokenizer::NextLineStart) counted
@@ -87,6 +85,9 @@ struct Pipeline {
            !normalizer.MayJoinAcrossNewlines() && !raw_added.HasTokenWithNewline() &&
            !normalized_added.HasTokenWithNewline();
   }
+  // The bytes before which IsCut may cut a pipeline that does not chunk
+  // at line starts.
+  std::bitset<256> CutBytes() const;
   // The count of a piece too long for the main piece cache.
   size_t CountLongPiece(std::string_view piece, BpeModel::Scratch* scratch) const;
   // The shared piece cache, emptied first if ResetThreadCaches was called
