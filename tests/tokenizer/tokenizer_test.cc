@@ -2,6 +2,7 @@
 // tokens, invalid UTF-8, errors.
 #include "tokenizer/tokenizer.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
@@ -225,6 +226,35 @@ TEST_CASE("Streamed and parallel counts equal the one-piece count") {
     std::istringstream in(text);
     CHECK(tok.CountStream(in, 2, 64 << 10).value() == whole);
   }
+}
+
+TEST_CASE("A stream's invalid UTF-8 is placed from the stream's start, not its block's") {
+  std::string text;
+  for (int i = 0; text.size() < (300u << 10); ++i) text += "Line " + std::to_string(i) + "\n";
+  const size_t lines = std::count(text.begin(), text.end(), '\n');
+  const size_t at = text.size() + 4;
+  text += "Bad \xFF here\nWord\n";
+  const std::string want = "invalid UTF-8 at byte offset " + std::to_string(at) + " (line " +
+                           std::to_string(lines + 1) + ")";
+  const Tokenizer& tok = testing::GetTokenizer("o200k_base");
+  std::istringstream in(text);  // 64 KB blocks: the error is in the fifth
+  StatusOr<size_t> n = tok.CountStream(in, 1, 64 << 10);
+  REQUIRE_FALSE(n.ok());
+  CHECK(n.status().message() == want);
+  // A stream that cannot be read again: the block's line, said so.
+  struct OneWay : std::stringbuf {
+    explicit OneWay(const std::string& s) : std::stringbuf(s) {}
+    pos_type seekoff(off_type, std::ios_base::seekdir, std::ios_base::openmode) override {
+      return pos_type(off_type(-1));
+    }
+    pos_type seekpos(pos_type, std::ios_base::openmode) override { return pos_type(off_type(-1)); }
+  } one_way(text);
+  std::istream pipe(&one_way);
+  n = tok.CountStream(pipe, 1, 64 << 10);
+  REQUIRE_FALSE(n.ok());
+  INFO(n.status().message());
+  CHECK(n.status().message().rfind("invalid UTF-8 at byte offset " + std::to_string(at) + " (line ", 0) == 0);
+  CHECK(n.status().message().find("cannot be read again") != std::string::npos);
 }
 
 TEST_CASE("A stream with no place to cut for several blocks is counted whole") {

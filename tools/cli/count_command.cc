@@ -19,11 +19,19 @@ namespace tokcost::cli {
 namespace {
 
 // Passes bytes through and counts them (the "bytes" field of streamed input).
+// Seeks go to the source: a UTF-8 error reads a file again from its start
+// to number the line (Tokenizer::CountStream); the count is not used then.
 class CountingStreamBuf : public std::streambuf {
  public:
   CountingStreamBuf(std::streambuf* source, uint64_t* bytes) : source_(source), bytes_(bytes) {}
 
  protected:
+  pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
+    return source_->pubseekoff(off, dir, which);
+  }
+  pos_type seekpos(pos_type pos, std::ios_base::openmode which) override {
+    return source_->pubseekpos(pos, which);
+  }
   std::streamsize xsgetn(char* s, std::streamsize n) override {
     std::streamsize got = source_->sgetn(s, n);
     *bytes_ += static_cast<uint64_t>(got);
