@@ -71,8 +71,10 @@ bool PreTokenizer::ComputeCutsAtLineStarts(const std::vector<Stage>& stages) {
 namespace {
 
 // What follows the newline before `pos`: spaces or tabs, then a character
-// NextLineStart cuts before.
-bool StartsLine(const char* p, size_t pos, size_t n) {
+// NextLineStart cuts before. Inlined: as a call, it and NextLineStart
+// took 89.2M instructions against 70.7M (cachegrind, o200k,
+// bench/count_speed --reps 1).
+__attribute__((always_inline)) inline bool StartsLine(const char* p, size_t pos, size_t n) {
   size_t i = pos;
   while (i < n && (p[i] == ' ' || p[i] == '\t')) ++i;
   if (i == n) return false;
