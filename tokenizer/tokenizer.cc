@@ -45,13 +45,13 @@ StatusOr<std::string_view> CheckUtf8(std::string_view text,
 }
 
 // The error of counting `block`, which starts `consumed` bytes into the
-// stream: its UTF-8 error's offset and line made the stream's own (they
-// were the block's). The lines of the blocks before are counted only now,
-// by reading the stream again from its start where it allows that (a
-// file); a count of every block's newlines as it went by would cost about
-// 1.5% of a count.
+// stream (which started at `start`, or -1 if it cannot seek): its UTF-8
+// error's offset and line made the stream's own (they were the block's).
+// The lines of the blocks before are counted only now, by reading the
+// stream again from its start where it allows that (a file); a count of
+// every block's newlines as it went by would cost about 1.5% of a count.
 Status StreamError(const Status& error, std::string_view block, uint64_t consumed,
-                   std::istream& in) {
+                   std::istream& in, std::streampos start) {
   const size_t bad = tokenizer_internal::FindInvalidUtf8(block);
   if (bad == std::string_view::npos) {
     return Status(error.code(), error.message() + " (in the block starting at byte " +
@@ -60,9 +60,9 @@ Status StreamError(const Status& error, std::string_view block, uint64_t consume
   const uint64_t at = consumed + bad;
   uint64_t newlines = std::count(block.begin(), block.begin() + bad, '\n');
   bool known = consumed == 0;
-  if (!known) {
+  if (!known && start != std::streampos(-1)) {
     in.clear();
-    if (in.seekg(0, std::ios::beg)) {
+    if (in.seekg(start)) {
       std::string buffer(1 << 16, '\0');
       uint64_t left = consumed;
       while (left > 0 && in.read(buffer.data(), static_cast<std::streamsize>(
@@ -164,6 +164,7 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
   // written are never touched: a one-line input maps one.
   size_t capacity = 2 * block_bytes;
   auto buffer = std::make_unique<AnonymousMemory>(capacity, AnonymousMemory::kHugePages);
+  const std::streampos start = in.tellg();  // -1 for a pipe (StreamError)
   size_t have = 0, total = 0, consumed = 0;
   while (true) {
     if (capacity - have < block_bytes) {  // no cut for a while: grow
@@ -191,7 +192,7 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
       if (cut == 0) continue;  // no cut point yet: read more
     }
     StatusOr<size_t> n = CountParallel(text.substr(0, cut), threads, options);
-    if (!n.ok()) return StreamError(n.status(), text.substr(0, cut), consumed, in);
+    if (!n.ok()) return StreamError(n.status(), text.substr(0, cut), consumed, in, start);
     total += *n;
     consumed += cut;
     std::memmove(data, data + cut, have - cut);

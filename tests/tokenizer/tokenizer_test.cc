@@ -241,6 +241,14 @@ TEST_CASE("A stream's invalid UTF-8 is placed from the stream's start, not its b
   StatusOr<size_t> n = tok.CountStream(in, 1, 64 << 10);
   REQUIRE_FALSE(n.ok());
   CHECK(n.status().message() == want);
+  // Lines are numbered from where the stream was when counting began.
+  std::istringstream after_header("header\nline\n" + text);
+  std::string skipped;
+  std::getline(after_header, skipped);
+  std::getline(after_header, skipped);
+  n = tok.CountStream(after_header, 1, 64 << 10);
+  REQUIRE_FALSE(n.ok());
+  CHECK(n.status().message() == want);
   // A stream that cannot be read again: the block's line, said so.
   struct OneWay : std::stringbuf {
     explicit OneWay(const std::string& s) : std::stringbuf(s) {}
