@@ -124,10 +124,11 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   const size_t parts = std::max<size_t>(threads, valid.size() / kMinPart);
   // Cut points: the first cut (Pipeline::IsCut) at or after each part's
   // start.
+  const tokenizer_internal::Pipeline::CutRule rule = pipeline_->Cuts();
   std::vector<size_t> cuts = {0};
   for (size_t t = 1; t < parts; ++t) {
     size_t pos = valid.find('\n', std::max(cuts.back() + 1, valid.size() * t / parts));
-    while (pos != std::string_view::npos && !pipeline_->IsCut(valid, pos + 1)) {
+    while (pos != std::string_view::npos && !rule.At(valid, pos + 1)) {
       pos = valid.find('\n', pos + 1);
     }
     if (pos == std::string_view::npos || pos + 1 >= valid.size()) break;
@@ -166,6 +167,14 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
   auto buffer = std::make_unique<AnonymousMemory>(capacity, AnonymousMemory::kHugePages);
   const std::streampos start = in.tellg();  // -1 for a pipe (StreamError)
   size_t have = 0, total = 0, consumed = 0;
+  const tokenizer_internal::Pipeline::CutRule rule = pipeline_->Cuts();
+  // While no cut comes, each block is searched once: the positions before
+  // `scanned` were looked at, and all are decided but `pending`, the one
+  // just past the last newline (the spaces after it may run on into the
+  // next block). Searching the whole buffer again after every block was
+  // quadratic in the length of such a stretch.
+  size_t scanned = 0;
+  size_t pending = std::string_view::npos;
   while (true) {
     if (capacity - have < block_bytes) {  // no cut for a while: grow
       capacity = 2 * (have + block_bytes);
@@ -183,14 +192,26 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     size_t cut = have;
     if (!at_end) {
       cut = 0;
-      for (size_t pos = have; pos-- > 1;) {
-        if (pipeline_->IsCut(text, pos)) {
+      for (size_t pos = have; pos-- > std::max<size_t>(scanned, 1);) {
+        if (rule.At(text, pos)) {
           cut = pos;
           break;
         }
       }
-      if (cut == 0) continue;  // no cut point yet: read more
+      if (cut == 0 && pending != std::string_view::npos && rule.At(text, pending)) cut = pending;
+      if (cut == 0) {  // no cut point yet: read more
+        for (size_t pos = have; pos-- > (scanned > 0 ? scanned - 1 : 0);) {
+          if (text[pos] == '\n') {
+            pending = pos + 1;
+            break;
+          }
+        }
+        scanned = have;
+        continue;
+      }
     }
+    scanned = 0;
+    pending = std::string_view::npos;
     StatusOr<size_t> n = CountParallel(text.substr(0, cut), threads, options);
     if (!n.ok()) return StreamError(n.status(), text.substr(0, cut), consumed, in, start);
     total += *n;

@@ -85,10 +85,11 @@ TEST_CASE("Pipelines may be cut before most line starts, Gemma 3 where no token 
   // of a newline and spaces.
   CHECK((*qwen)->IsCut("x\n    code", 2));
   CHECK_FALSE((*gemma)->IsCut("x\n    code", 2));
-  // '/': the scanner's punctuation pieces take "\n/" (Gemma 3 has no
-  // such token).
-  CHECK_FALSE((*qwen)->IsCut("x\n/path", 2));
-  CHECK((*gemma)->IsCut("x\n/path", 2));
+  // '/': the scanner's punctuation pieces take "\n/" after punctuation
+  // (Gemma 3 has no such token).
+  CHECK((*qwen)->IsCut("x\n/path", 2));
+  CHECK_FALSE((*qwen)->IsCut(".\n/path", 2));
+  CHECK((*gemma)->IsCut(".\n/path", 2));
   for (const auto* p : {qwen->get(), gemma->get()}) {
     CHECK(p->IsCut("x\nword", 2));
     CHECK_FALSE(p->IsCut("x\n 7", 2));

@@ -188,11 +188,16 @@ TEST_CASE("NextLineStart cuts after a newline before a line's first character") 
   CHECK(PreTokenizer::NextLineStart("ab\ncd", 0) == 3);
   CHECK(PreTokenizer::NextLineStart("ab\n \t cd", 0) == 3);
   CHECK(PreTokenizer::NextLineStart("ab\n\xD0\xB0", 0) == 3);      // Cyrillic а
-  CHECK(PreTokenizer::NextLineStart("ab\n/x\ncd", 0) == 6);         // not before '/'
+  CHECK(PreTokenizer::NextLineStart("a.\n/x\ncd", 0) == 6);         // not '/' after '.'
+  CHECK(PreTokenizer::NextLineStart("ab\n/x", 0) == 3);              // '/' after a letter
+  CHECK(PreTokenizer::NextLineStart("a1\n/x", 0) == 3);              // or a digit
+  CHECK(PreTokenizer::NextLineStart("ab\r\n/x\ncd", 0) == 7);        // not after CR
   CHECK(PreTokenizer::NextLineStart("ab\n7x", 0) == 3);              // a digit straight after
   CHECK(PreTokenizer::NextLineStart("ab\n 7\ncd", 0) == 6);         // not after spaces
   CHECK(PreTokenizer::IsLineStart("ab\n{x", 3));
-  CHECK_FALSE(PreTokenizer::IsLineStart("ab\n/x", 3));
+  CHECK(PreTokenizer::IsLineStart("ab\n/x", 3));
+  CHECK_FALSE(PreTokenizer::IsLineStart("a.\n/x", 3));
+  CHECK_FALSE(PreTokenizer::IsLineStart("ab\n /x", 3));
   CHECK_FALSE(PreTokenizer::IsLineStart("ab\ncd", 2));               // not past a newline
   CHECK_FALSE(PreTokenizer::IsLineStart("ab\n", 3));                 // nothing follows
   CHECK(PreTokenizer::NextLineStart("ab\n\ncd", 0) == 4);           // after the last newline

@@ -80,6 +80,13 @@ __attribute__((always_inline)) inline bool StartsLine(const char* p, size_t pos,
   if (i == n) return false;
   const unsigned char c = static_cast<unsigned char>(p[i]);
   if (c > ' ' && c < 0x7F && c != '/' && (c < '0' || c > '9' || i == pos)) return true;
+  if (c == '/' && i == pos && pos >= 2) {
+    // Straight after a newline that ends a line of letters or digits (a
+    // list of paths): no punctuation run is there to take "\n/".
+    const unsigned char before = static_cast<unsigned char>(p[pos - 2]);
+    if ((before | 0x20) >= 'a' && (before | 0x20) <= 'z') return true;
+    if (before >= '0' && before <= '9') return true;
+  }
   // U+0400-043F, U+0440-045F (valid UTF-8: a continuation byte follows).
   return i + 1 < n && (c == 0xD0 || (c == 0xD1 && static_cast<unsigned char>(p[i + 1]) < 0xA0));
 }

@@ -179,12 +179,14 @@ class PreTokenizer {
 
   // Just past the first newline at or after `pos` that is followed by
   // spaces or tabs and then an ASCII letter or punctuation or a Cyrillic
-  // letter (U+0400-045F), or straight by a digit; or text.size(). Not
-  // before '/' (o200k's punctuation pieces take [\r\n/]*) nor a digit
-  // after spaces: a stage isolating digits (DeepSeek's) would end a gap
-  // after the spaces, where cl100k's \s++$ takes them with the newline.
-  // (A digit straight after the newline since 2026-12-06: numbered lines
-  // had no cut; scanner_differential_test checks both against ICU.)
+  // letter (U+0400-045F), or straight by a digit, or straight by '/' when
+  // a letter or digit is before the newline; or text.size(). Not before
+  // '/' after punctuation (o200k's punctuation pieces take [\r\n/]*) nor a
+  // digit after spaces: a stage isolating digits (DeepSeek's) would end a
+  // gap after the spaces, where cl100k's \s++$ takes them with the
+  // newline. (Digits and '/' since 2026-12-06: numbered lines and lists of
+  // paths had no cut; scanner_differential_test checks all of it against
+  // ICU.)
   static size_t NextLineStart(std::string_view text, size_t pos);
   // Whether NextLineStart would stop at `pos` (0 < pos < text.size(), just
   // past a newline).
