@@ -99,6 +99,11 @@ StatusOr<size_t> Tokenizer::Count(std::string_view text,
   std::string storage;
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
+  return CountValid(valid, options);
+}
+
+StatusOr<size_t> Tokenizer::CountValid(std::string_view valid,
+                                       const TokenizeOptions& options) const {
   if (sentencepiece_) {
     TOKCOST_ASSIGN_OR_RETURN(std::vector<uint32_t> ids, sentencepiece_->Encode(valid));
     return ids.size();
@@ -112,19 +117,19 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
   TOKCOST_ASSIGN_OR_RETURN(std::string_view valid,
                            CheckUtf8(text, options.invalid_utf8, &storage));
   constexpr size_t kMinPart = 1 << 20;
-  if (sentencepiece_ || threads <= 1 || valid.size() < 2 * kMinPart ||
-      !pipeline_->SplittableAtLines()) {
-    return Count(valid, options);
+  if (sentencepiece_ || threads <= 1 || valid.size() < 2 * kMinPart) {
+    return CountValid(valid, options);
   }
+  const tokenizer_internal::Pipeline::CutRule rule = pipeline_->Cuts();
+  if (!rule.Any()) return CountValid(valid, options);
   // Parts of about kMinPart, handed out one at a time, not one share per
   // thread: text differs in cost along its length (new words or code
   // against lines seen before), and with halves one thread of `count -j 2`
   // counted its half of an 8 MB block in 147 ms while the other waited
   // after 74.
   const size_t parts = std::max<size_t>(threads, valid.size() / kMinPart);
-  // Cut points: the first cut (Pipeline::IsCut) at or after each part's
+  // Cut points: the first cut (Pipeline::Cuts) at or after each part's
   // start.
-  const tokenizer_internal::Pipeline::CutRule rule = pipeline_->Cuts();
   std::vector<size_t> cuts = {0};
   for (size_t t = 1; t < parts; ++t) {
     size_t pos = valid.find('\n', std::max(cuts.back() + 1, valid.size() * t / parts));
@@ -149,7 +154,10 @@ StatusOr<size_t> Tokenizer::CountParallel(std::string_view text, int threads,
 
 StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t block_bytes,
                                         const TokenizeOptions& options) const {
-  if (sentencepiece_ || !pipeline_->SplittableAtLines()) {
+  // A SentencePiece model has no pipeline, and so no cut rule.
+  const tokenizer_internal::Pipeline::CutRule rule =
+      sentencepiece_ ? tokenizer_internal::Pipeline::CutRule{false, {}} : pipeline_->Cuts();
+  if (!rule.Any()) {
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     return CountParallel(all, threads, options);
   }
@@ -167,7 +175,6 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
   auto buffer = std::make_unique<AnonymousMemory>(capacity, AnonymousMemory::kHugePages);
   const std::streampos start = in.tellg();  // -1 for a pipe (StreamError)
   size_t have = 0, total = 0, consumed = 0;
-  const tokenizer_internal::Pipeline::CutRule rule = pipeline_->Cuts();
   // While no cut comes, each block is searched once: the positions before
   // `scanned` were looked at, and all are decided but `pending`, the one
   // just past the last newline (the spaces after it may run on into the
@@ -188,7 +195,7 @@ StatusOr<size_t> Tokenizer::CountStream(std::istream& in, int threads, size_t bl
     have += got;
     const bool at_end = got < block_bytes;
     const std::string_view text(data, have);
-    // Cut at the last Pipeline::IsCut.
+    // Cut at the last place the rule allows.
     size_t cut = have;
     if (!at_end) {
       cut = 0;

@@ -120,6 +120,9 @@ class Tokenizer {
       const TokenizerSpec&, const std::string&);
   Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,
             std::unique_ptr<tokenizer_internal::SentencePieceBackend> sp);
+  // Count of text already checked (or repaired) as UTF-8: CountParallel
+  // checks it once, where calling Count checked it a second time.
+  StatusOr<size_t> CountValid(std::string_view valid, const TokenizeOptions& options) const;
 
   std::string name_;
   // Exactly one is set: tokcost's own pipeline, or libsentencepiece for a

@@ -1,6 +1,6 @@
-// Pipeline::SplittableAtLines on small SentencePiece-style tokenizer.json
-// files: whether CountParallel may cut the text after a newline; and
-// Pipeline::IsCut on two real ones: where it may.
+// Pipeline::Cuts on small SentencePiece-style tokenizer.json files and on
+// two real ones: whether and where CountParallel and CountStream may cut a
+// text after a newline.
 #include "tokenizer/internal/pipeline.h"
 
 #include <catch2/catch.hpp>
@@ -45,23 +45,23 @@ std::unique_ptr<Pipeline> Load(const std::string& name,
 
 TEST_CASE("Text is cut after a newline only where no token could cross the cut") {
   std::unique_ptr<Pipeline> plain = Load("plain", {{"a", "a"}, {"\n", "\n"}});
-  CHECK(plain->SplittableAtLines());
-  CHECK(plain->IsCut("a\nB", 2));
-  CHECK(plain->IsCut("a\n{", 2));
-  CHECK_FALSE(plain->IsCut("a\n\n", 2));  // "\n\n" is a token
-  CHECK_FALSE(plain->IsCut("a\n B", 2));  // ' ' becomes U+2581 in the text BPE sees
-  CHECK_FALSE(plain->IsCut("aaB", 2));    // not after a newline
+  CHECK(plain->Cuts().Any());
+  CHECK(plain->Cuts().At("a\nB", 2));
+  CHECK(plain->Cuts().At("a\n{", 2));
+  CHECK_FALSE(plain->Cuts().At("a\n\n", 2));  // "\n\n" is a token
+  CHECK_FALSE(plain->Cuts().At("a\n B", 2));  // ' ' becomes U+2581 in the text BPE sees
+  CHECK_FALSE(plain->Cuts().At("aaB", 2));    // not after a newline
   // "\nB" could be merged across a cut between "\n" and "B"; before 'a', no.
   std::unique_ptr<Pipeline> crossing = Load("crossing", {{"a", "a"}, {"\n", "B"}});
-  CHECK(crossing->SplittableAtLines());
-  CHECK_FALSE(crossing->IsCut("a\nB", 2));
-  CHECK(crossing->IsCut("a\na", 2));
+  CHECK(crossing->Cuts().Any());
+  CHECK_FALSE(crossing->Cuts().At("a\nB", 2));
+  CHECK(crossing->Cuts().At("a\na", 2));
   // "B\n" ends at the newline: no cut goes through it.
-  CHECK(Load("ending", {{"B", "\n"}})->IsCut("a\nB", 2));
+  CHECK(Load("ending", {{"B", "\n"}})->Cuts().At("a\nB", 2));
   // A replacement of newlines could match across the cut.
   std::unique_ptr<Pipeline> replacing = Load("replacing", {}, "\n");
-  CHECK_FALSE(replacing->SplittableAtLines());
-  CHECK_FALSE(replacing->IsCut("a\nB", 2));
+  CHECK_FALSE(replacing->Cuts().Any());
+  CHECK_FALSE(replacing->Cuts().At("a\nB", 2));
 }
 
 TEST_CASE("Pipelines may be cut before most line starts, Gemma 3 where no token crosses") {
@@ -71,29 +71,29 @@ TEST_CASE("Pipelines may be cut before most line starts, Gemma 3 where no token 
       LoadHuggingFace(testing::VocabDir() + "/gemma3/tokenizer.json");
   REQUIRE(qwen.ok());
   REQUIRE(gemma.ok());
-  REQUIRE((*qwen)->SplittableAtLines());
-  REQUIRE((*gemma)->SplittableAtLines());
+  REQUIRE((*qwen)->Cuts().Any());
+  REQUIRE((*gemma)->Cuts().Any());
   // A JSONL record, Russian, a numbered line: `count` read files made of
   // these whole before, with no cut between their lines.
   for (const char* text : {"x\n{\"a\": 1}", "x\n\xD1\x81\xD0\xBB\xD0\xBE\xD0\xB2\xD0\xBE",
                            "x\n7 items"}) {
     INFO(text);
-    CHECK((*qwen)->IsCut(text, 2));
-    CHECK((*gemma)->IsCut(text, 2));
+    CHECK((*qwen)->Cuts().At(text, 2));
+    CHECK((*gemma)->Cuts().At(text, 2));
   }
   // Indentation: the scanner ends a piece before it, Gemma 3 has tokens
   // of a newline and spaces.
-  CHECK((*qwen)->IsCut("x\n    code", 2));
-  CHECK_FALSE((*gemma)->IsCut("x\n    code", 2));
+  CHECK((*qwen)->Cuts().At("x\n    code", 2));
+  CHECK_FALSE((*gemma)->Cuts().At("x\n    code", 2));
   // '/': the scanner's punctuation pieces take "\n/" after punctuation
   // (Gemma 3 has no such token).
-  CHECK((*qwen)->IsCut("x\n/path", 2));
-  CHECK_FALSE((*qwen)->IsCut(".\n/path", 2));
-  CHECK((*gemma)->IsCut(".\n/path", 2));
+  CHECK((*qwen)->Cuts().At("x\n/path", 2));
+  CHECK_FALSE((*qwen)->Cuts().At(".\n/path", 2));
+  CHECK((*gemma)->Cuts().At(".\n/path", 2));
   for (const auto* p : {qwen->get(), gemma->get()}) {
-    CHECK(p->IsCut("x\nword", 2));
-    CHECK_FALSE(p->IsCut("x\n 7", 2));
-    CHECK_FALSE(p->IsCut("xyword", 2));
+    CHECK(p->Cuts().At("x\nword", 2));
+    CHECK_FALSE(p->Cuts().At("x\n 7", 2));
+    CHECK_FALSE(p->Cuts().At("xyword", 2));
   }
 }
 

@@ -68,6 +68,14 @@ TEST_CASE("SentencePiece models count as spm_encode does") {
     ++i;
   }
   CHECK(i == lines.size());
+  // Streamed and in parallel (what `count` does): it has no pipeline and
+  // so no cut points, and is counted whole.
+  std::string text;
+  for (const std::string& l : lines) text += l + "\n";
+  const size_t whole = (*tok)->Count(text).value();
+  std::istringstream stream(text);
+  CHECK((*tok)->CountStream(stream, 2, 1 << 10).value() == whole);
+  CHECK((*tok)->CountParallel(text, 2).value() == whole);
   // Its pieces are not mapped back to bytes: no lexicon for calibrate.
   CHECK_FALSE((*tok)->HasTokenLengths());
   CHECK_FALSE((*tok)->TokenLengths("hello").ok());

@@ -20,7 +20,7 @@ namespace tokcost::tokenizer_internal {
 
 // Adds to *followers each byte that follows a newline in `s`: a text cut
 // after a newline, before a byte no token has there, splits no occurrence
-// of a token (see Pipeline::IsCut).
+// of a token (see Pipeline::Cuts).
 inline void AddNewlineFollowers(std::string_view s, std::bitset<256>* followers) {
   for (size_t k = s.find('\n'); k != std::string_view::npos && k + 1 < s.size();
        k = s.find('\n', k + 1)) {

@@ -5,9 +5,10 @@
 namespace tokcost::tokenizer_internal {
 
 // The slot table may be up to 80% full (half until 2026-12-06): o200k's
-// 200,000 tokens then fit 2^18 slots, 4 MB, where they had 8 MB. Lookups
-// that miss every CPU cache were a fifth of a first pass, and the Bloom
-// filter keeps absent keys, whose probe runs grow most, off the table.
+// 200,000 tokens then fit 2^18 slots, 4 MB, where they had 8 MB. Find was
+// 14-20% of a first pass's samples (perf), most of them waiting for the
+// slot, and the Bloom filter keeps absent keys, whose probe runs grow
+// most, off the table.
 // Same corpus, six processes alternated, medians, o200k first pass
 // 98.8 -> 104.0 MB/s, later cold passes 116.4 -> 117.3 (bench/count_speed,
 // AMD EPYC VM).

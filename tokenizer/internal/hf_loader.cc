@@ -297,7 +297,7 @@ StatusOr<std::unique_ptr<Pipeline>> BuildPipeline(const std::string& path, const
   std::string error;
   if (!pipeline->model.Finish(&error)) return InvalidArgumentError(path + ": " + error);
   // The bytes that follow a newline in some token: only before those could
-  // a token be merged across a cut after the newline (see Pipeline::IsCut).
+  // a token be merged across a cut after the newline (see Pipeline::Cuts).
   // Looked for in the pass over the tokens MarkSplitStage makes anyway.
   std::bitset<256> followers;
   auto note_crossing = [&followers](std::string_view bytes) {

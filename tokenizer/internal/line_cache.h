@@ -55,8 +55,9 @@ class LineCountCache {
 
   // Texts shorter than this are copied all the same: their chunks take
   // little memory, and the documents of a workload, counted one at a time,
-  // repeat one another's lines (the 4 KB documents of the corpus: a first
-  // pass 6% slower when each repeat across documents was counted twice).
+  // repeat one another's lines (the 4 KB documents of the corpus: their
+  // cold pass 7% slower, 107.7 -> 100.5 MB/s, when each repeat across
+  // documents was counted twice).
   static constexpr size_t kKeepInPlaceFrom = size_t{1} << 20;
 
   // The text (of kKeepInPlaceFrom bytes or more) whose chunks are inserted

@@ -282,8 +282,6 @@ size_t Pipeline::Count(std::string_view text, bool allow_special) const {
   return total;
 }
 
-bool Pipeline::SplittableAtLines() const { return ChunksAtLineStarts() || CutBytes().any(); }
-
 std::bitset<256> Pipeline::CutBytes() const {
   std::bitset<256> none;
   // A replacement holding a newline could match across the cut.

@@ -48,26 +48,22 @@ struct Pipeline {
   // be running.
   static void ResetThreadCaches();
 
-  // Whether the text may be cut somewhere (IsCut), counted in parts and
-  // summed with the same result.
-  bool SplittableAtLines() const;
-
-  // Whether the text may be cut at `pos`, just past a newline. Pipelines
-  // that Count in line chunks may be cut wherever a chunk ends
-  // (PreTokenizer::IsLineStart: before letters, punctuation such as '{',
-  // Cyrillic, a digit, after indentation). Others (Gemma 3, whose words
-  // run across lines) before a byte that no token holds after a newline
-  // (CutBytes): BPE then leaves the two halves of the word as it would the
-  // whole. Until 2026-12-06 both were cut only before an ASCII letter, so
-  // a JSONL file, Russian prose or indented code had no cut: `count` read
-  // it whole, however large, on one thread.
-  bool IsCut(std::string_view text, size_t pos) const { return Cuts().At(text, pos); }
-
-  // IsCut's rule, worked out once for many positions (CutBytes takes a
-  // few hundred nanoseconds).
+  // Where a text may be cut (just past a newline), counted in parts and
+  // summed with the same result. Pipelines that Count in line chunks may
+  // be cut wherever a chunk ends (PreTokenizer::IsLineStart: before
+  // letters, punctuation such as '{', Cyrillic, a digit, after
+  // indentation). Others (Gemma 3, whose words run across lines) before a
+  // byte that no token holds after a newline (CutBytes): BPE then leaves
+  // the two halves of the word as it would the whole. Until 2026-12-06
+  // both were cut only before an ASCII letter, so a JSONL file, Russian
+  // prose or indented code had no cut: `count` read it whole, however
+  // large, on one thread. Worked out once per text (CutBytes takes a few
+  // hundred nanoseconds), then asked at many positions.
   struct CutRule {
-    bool at_line_starts;        // PreTokenizer::IsLineStart
-    std::bitset<256> before;    // otherwise: the bytes a cut may precede
+    bool at_line_starts;      // PreTokenizer::IsLineStart
+    std::bitset<256> before;  // otherwise: the bytes a cut may precede
+    // Whether the text may be cut anywhere at all.
+    bool Any() const { return at_line_starts || before.any(); }
     bool At(std::string_view text, size_t pos) const {
       if (pos == 0 || pos >= text.size() || text[pos - 1] != '\n') return false;
       if (at_line_starts) return PreTokenizer::IsLineStart(text, pos);
@@ -84,7 +80,7 @@ struct Pipeline {
   AddedVocab raw_added;         // matched before normalization
   AddedVocab normalized_added;  // matched after normalization
   // The bytes that follow a newline in some token of the vocabulary
-  // (AddNewlineFollowers). Set by the loader where IsCut needs to know;
+  // (AddNewlineFollowers). Set by the loader where Cuts needs to know;
   // elsewhere all of them, the safe answer.
   std::bitset<256> token_newline_followers = std::bitset<256>().set();
 
@@ -96,7 +92,7 @@ struct Pipeline {
            !normalizer.MayJoinAcrossNewlines() && !raw_added.HasTokenWithNewline() &&
            !normalized_added.HasTokenWithNewline();
   }
-  // The bytes before which IsCut may cut a pipeline that does not chunk
+  // The bytes before which a pipeline that does not chunk may be cut
   // at line starts.
   std::bitset<256> CutBytes() const;
   // The count of a piece too long for the main piece cache.
