@@ -57,8 +57,9 @@ struct Pipeline {
   // the two halves of the word as it would the whole. Until 2026-12-06
   // both were cut only before an ASCII letter, so a JSONL file, Russian
   // prose or indented code had no cut: `count` read it whole, however
-  // large, on one thread. Worked out once per text (CutBytes takes a few
-  // hundred nanoseconds), then asked at many positions.
+  // large, on one thread. Worked out once per text (CutBytes goes through
+  // the added tokens and the normalizer's steps), then asked at many
+  // positions.
   struct CutRule {
     bool at_line_starts;      // PreTokenizer::IsLineStart
     std::bitset<256> before;  // otherwise: the bytes a cut may precede
