@@ -16,6 +16,9 @@
 // BM_Approx_Estimate/<name>: a whole estimate with the shipped profile
 //   (memos of windows and lines warm after the first iteration).
 // BM_Approx_EstimateCold/<name>: the same with the memos emptied first.
+// BM_Approx_Stream1G/<name>: ApproxStream on the corpus 100 times over in
+//   1 MB pieces (about 1 GB, as `count --count approx` reads a large file),
+//   the lexicon reading a sample; memos emptied first.
 // BM_Utf8_Validate: the UTF-8 check every count makes first.
 // Bytes per second is the figure to read (SetBytesProcessed).
 #include <benchmark/benchmark.h>
@@ -185,6 +188,32 @@ void ApproxEstimateWhole(benchmark::State& state, const ApproxProfile* profile,
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text->size()));
 }
 
+// ApproxStream over `copies` copies of `text` (which must end with a
+// newline and not start with one) given in pieces of about 1 MB cut as it
+// requires, with the size known as a file's is.
+void ApproxStreamCopies(benchmark::State& state, const ApproxProfile* profile,
+                        const std::string* text, int copies) {
+  std::vector<std::string_view> pieces;
+  for (size_t begin = 0; begin < text->size();) {
+    size_t end = std::min(text->size(), begin + (1 << 20));
+    while (end < text->size() && !((*text)[end - 1] == '\n' && (*text)[end] != '\n')) ++end;
+    pieces.push_back(std::string_view(*text).substr(begin, end - begin));
+    begin = end;
+  }
+  const int64_t total = static_cast<int64_t>(text->size()) * copies;
+  for (auto _ : state) {
+    state.PauseTiming();
+    tokenizer_internal::Pipeline::ResetThreadCaches();
+    state.ResumeTiming();
+    ApproxStream stream(*profile, total);
+    for (int c = 0; c < copies; ++c) {
+      for (std::string_view piece : pieces) stream.Add(piece);
+    }
+    benchmark::DoNotOptimize(stream.Result());
+  }
+  state.SetBytesProcessed(state.iterations() * total);
+}
+
 }  // namespace
 }  // namespace tokcost
 
@@ -227,6 +256,11 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(
             ((cold ? "BM_Approx_EstimateCold/" : "BM_Approx_Estimate/") + spec.name).c_str(),
             ApproxEstimateWhole, profiles.back().get(), &text, cold)
+            ->Unit(benchmark::kMillisecond);
+      }
+      if (text.back() == '\n' && text.front() != '\n') {
+        benchmark::RegisterBenchmark(("BM_Approx_Stream1G/" + spec.name).c_str(),
+                                     ApproxStreamCopies, profiles.back().get(), &text, 100)
             ->Unit(benchmark::kMillisecond);
       }
     }

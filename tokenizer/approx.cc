@@ -11,6 +11,7 @@
 
 #include "tokenizer/internal/approx_scan.h"
 #include "tokenizer/internal/boundary_model.h"
+#include "tokenizer/internal/nnls.h"
 #include "tools/base/file_util.h"
 #include "tools/base/time_util.h"
 
@@ -18,42 +19,6 @@ namespace tokcost {
 namespace {
 
 using Json = nlohmann::json;
-
-// Non-negative least squares by cyclic coordinate descent on the normal
-// equations (a handful of features: converges in a few hundred sweeps).
-std::vector<double> Nnls(const std::vector<std::vector<double>>& rows,
-                         const std::vector<double>& target) {
-  const size_t n = rows.empty() ? 0 : rows[0].size();
-  std::vector<double> scale(n, 0);
-  for (const auto& r : rows) {
-    for (size_t j = 0; j < n; ++j) scale[j] += r[j] * r[j];
-  }
-  for (double& s : scale) s = s > 0 ? std::sqrt(s) : 1;
-  std::vector<std::vector<double>> g(n, std::vector<double>(n, 0));
-  std::vector<double> c(n, 0);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    for (size_t j = 0; j < n; ++j) {
-      double xj = rows[i][j] / scale[j];
-      c[j] += xj * target[i];
-      for (size_t k = 0; k < n; ++k) g[j][k] += xj * rows[i][k] / scale[k];
-    }
-  }
-  std::vector<double> x(n, 0);
-  for (int sweep = 0; sweep < 5000; ++sweep) {
-    double change = 0;
-    for (size_t j = 0; j < n; ++j) {
-      if (g[j][j] <= 0) continue;
-      double grad = -c[j];
-      for (size_t k = 0; k < n; ++k) grad += g[j][k] * x[k];
-      double next = std::max(0.0, x[j] - grad / g[j][j]);
-      change = std::max(change, std::abs(next - x[j]));
-      x[j] = next;
-    }
-    if (change < 1e-12) break;
-  }
-  for (size_t j = 0; j < n; ++j) x[j] /= scale[j];
-  return x;
-}
 
 double Quantile(std::vector<double> v, double q) {
   if (v.empty()) return 0;
@@ -67,6 +32,18 @@ ApproxEstimate Bounds(double estimate, double a, double b, double k) {
   e.variance = a * estimate + b * estimate * estimate;
   double half = k * std::sqrt(e.variance);
   e.tokens = std::llround(estimate);
+  e.low = std::max<int64_t>(0, static_cast<int64_t>(std::floor(estimate - half)));
+  e.high = static_cast<int64_t>(std::ceil(estimate + half));
+  return e;
+}
+
+// Widens `e`'s bounds by the variance that sampling adds: the profile's
+// half-width (k standard deviations) and the sampling's (1.96) combined in
+// quadrature, the two errors being independent.
+ApproxEstimate WithSampling(ApproxEstimate e, double estimate, double k, double sampling_variance) {
+  if (sampling_variance <= 0) return e;
+  e.sampling_variance = sampling_variance;
+  const double half = std::sqrt(k * k * e.variance + 1.96 * 1.96 * sampling_variance);
   e.low = std::max<int64_t>(0, static_cast<int64_t>(std::floor(estimate - half)));
   e.high = static_cast<int64_t>(std::ceil(estimate + half));
   return e;
@@ -130,7 +107,9 @@ ApproxFeatures ComputeApproxFeatures(std::string_view text) {
   return f;
 }
 
-ApproxEstimate ApproxTotal::Result() const { return Bounds(sum_, a_, b_, k_); }
+ApproxEstimate ApproxTotal::Result() const {
+  return WithSampling(Bounds(sum_, a_, b_, k_), sum_, k_, sampling_variance_);
+}
 
 ApproxEstimate ApproxProfile::FromFeatures(const ApproxFeatures& f) const {
   double e = 0;
@@ -138,6 +117,10 @@ ApproxEstimate ApproxProfile::FromFeatures(const ApproxFeatures& f) const {
   ApproxEstimate out = Bounds(e, var_a, var_b, k95);
   out.familiar = Familiar(f);
   return out;
+}
+
+ApproxEstimate ApproxProfile::WithBounds(double tokens, double sampling_variance) const {
+  return WithSampling(Bounds(tokens, var_a, var_b, k95), tokens, k95, sampling_variance);
 }
 
 bool ApproxProfile::Familiar(const ApproxFeatures& f) const {
@@ -254,7 +237,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     rows.push_back(row);
     target.push_back(samples[i].tokens * w);
   }
-  std::vector<double> coef = Nnls(rows, target);
+  std::vector<double> coef = tokenizer_internal::Nnls(rows, target);
   ApproxProfile p;
   std::copy(coef.begin(), coef.end(), p.coefficients.begin());
   p.lexicon = lexicon;
@@ -277,7 +260,7 @@ StatusOr<ApproxProfile> FitApproxProfile(std::vector<CalibrationSample> samples,
     vrows.push_back({1.0, e});  // r^2 / E ~ a + b*E
     vtarget.push_back(r * r / e);
   }
-  std::vector<double> ab = Nnls(vrows, vtarget);
+  std::vector<double> ab = tokenizer_internal::Nnls(vrows, vtarget);
   p.var_a = std::max(ab[0], 0.05);  // never claim less noise than a token's rounding
   p.var_b = ab[1];
   std::vector<double> z, rel;

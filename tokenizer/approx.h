@@ -94,6 +94,10 @@ struct ApproxEstimate {
   int64_t low = 0;
   int64_t high = 0;
   double variance = 0;  // a*E + b*E^2 (before k)
+  // Of an estimate whose lexicon part was sampled (ApproxStream): the
+  // variance that sampling adds, already in the bounds (at 1.96 standard
+  // errors, on top of the profile's k).
+  double sampling_variance = 0;
   // False when the text's character mix lies outside the calibration
   // text's (ApproxProfile::Familiar), or the lexicon keeps too few of its
   // words (ApproxProfile::FamiliarWords): the bounds were not measured on
@@ -107,15 +111,20 @@ inline constexpr int kMixClasses = 10;
 
 // Sums estimates over many texts with the correlated/independent split
 // described above.
+// Sampling variances (ApproxStream) are independent and add.
 class ApproxTotal {
  public:
   ApproxTotal(double a, double b, double k) : a_(a), b_(b), k_(k) {}
-  void Add(double estimate) { sum_ += estimate; }
+  void Add(double estimate, double sampling_variance = 0) {
+    sum_ += estimate;
+    sampling_variance_ += sampling_variance;
+  }
   ApproxEstimate Result() const;
 
  private:
   double a_, b_, k_;
   double sum_ = 0;
+  double sampling_variance_ = 0;
 };
 
 struct ApproxProfile {
@@ -143,6 +152,9 @@ struct ApproxProfile {
   // FromFeatures; familiar also by FamiliarWords.
   ApproxEstimate Estimate(std::string_view text) const;
   ApproxEstimate FromFeatures(const ApproxFeatures& f) const;
+  // `tokens` with the profile's bounds, widened by a sampling variance
+  // (ApproxStream); familiar left true.
+  ApproxEstimate WithBounds(double tokens, double sampling_variance = 0) const;
   ApproxTotal NewTotal() const { return ApproxTotal(var_a, var_b, k95); }
   // Whether every class's share of the text's characters lies within the
   // calibration range, give or take kMixTolerance. A coarse check: on
@@ -174,6 +186,82 @@ struct ApproxProfile {
   Status Save(const std::string& path) const;
   static std::string LexiconPath(const std::string& profile_path);
   std::string ToJson() const;
+};
+
+// Estimates one text read in pieces (a file too large to hold at once),
+// in memory bounded by the largest piece. The lexicon is the slow part of
+// an estimate (about 100 MB/s, against 1.5 GB/s for the character pass), so
+// in a text longer than `whole_up_to` it reads a sample: the text is cut
+// into stretches of whole lines (about `stretch_bytes` each), the lexicon
+// reads a stretch with probability pi, and its part of the estimate for
+// the other stretches is predicted from their character features by a
+// regression fitted on the sampled ones (the generalized regression
+// estimator: the sampled stretches' residuals, weighted 1/pi, correct the
+// prediction, so it is unbiased however good the fit). Stretches are drawn
+// systematically along the cumulative pi from a random start, so the
+// sample's size is set by pi, not left to chance. The variance sampling
+// adds is estimated from the residuals and widens the bounds
+// (ApproxEstimate::sampling_variance). pi is lexicon_bytes / size for a
+// text of known size; for a stream of unknown length, every stretch before
+// `whole_up_to` is read and then pi = lexicon_bytes / offset. The first
+// stretch is always read, so that the prediction has a ratio to fall back
+// on when the rest is too small for a draw. A text of at
+// most `whole_up_to` bytes, or a profile without a lexicon, is estimated
+// whole: given in one piece, exactly as ApproxProfile::Estimate does.
+//
+//   ApproxStream s(profile, file_size);
+//   for (std::string_view piece : pieces) s.Add(piece);  // cut after '\n'
+//   ApproxEstimate e = s.Result();
+//
+// `profile` must outlive it. Not thread-safe.
+class ApproxStream {
+ public:
+  struct Options {
+    int64_t whole_up_to = 16 << 20;
+    int64_t lexicon_bytes = 4 << 20;
+    size_t stretch_bytes = 4 << 10;
+    uint64_t seed = 1;
+  };
+  // `total_bytes`: the text's size, or -1 when not known (a pipe).
+  ApproxStream(const ApproxProfile& profile, int64_t total_bytes);
+  ApproxStream(const ApproxProfile& profile, int64_t total_bytes, const Options& options);
+  ~ApproxStream();
+
+  // The next piece of the text. Every piece but the last must end with a
+  // newline and the next must not start with one, so that no run of
+  // characters is cut (the character features then add up exactly).
+  void Add(std::string_view piece);
+  ApproxEstimate Result() const;
+  // The character features of all of the text read so far (the lexicon's
+  // left 0).
+  ApproxFeatures Features() const;
+  // Bytes the lexicon read, as a share of the text's.
+  double LexiconShare() const;
+
+ private:
+  struct Sampled;
+  // Text the lexicon reads: with its character features, or (AddLexicon)
+  // without, for text whose features are already added.
+  void AddWhole(std::string_view text);
+  void AddLexicon(std::string_view text);
+  // The lexicon's estimate of `text`, and the letters of words it does not
+  // keep (the two lexicon features), of all words, and of words in text.
+  double Lexicon(std::string_view text, double* unknown, double* letters, double* in_text);
+
+  const ApproxProfile& profile_;
+  int64_t total_bytes_;
+  Options options_;
+  int64_t bytes_ = 0;
+  int64_t lexicon_read_ = 0;
+  ApproxFeatures features_{};
+  // The lexicon features and word coverage of the text it read whole.
+  double certain_lexicon_ = 0, certain_unknown_ = 0;
+  double certain_letters_ = 0, certain_in_text_ = 0;
+  // The character features of every stretch that might have been sampled.
+  ApproxFeatures sampled_from_{};
+  double next_draw_;  // the cumulative pi at which the next stretch is drawn
+  double cumulative_pi_ = 0;
+  std::vector<Sampled> sampled_;
 };
 
 // One calibration document: its features and its exact count; with its

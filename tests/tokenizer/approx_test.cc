@@ -428,5 +428,136 @@ TEST_CASE("Token lengths spell the text, or say why they cannot") {
   CHECK_FALSE(o200k.TokenLengths(text, o200k.Encode(text + "!").value()).ok());
 }
 
+// `text` in pieces of about `size` bytes, cut as ApproxStream::Add needs.
+std::vector<std::string_view> StreamPieces(std::string_view text, size_t size) {
+  std::vector<std::string_view> pieces;
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = std::min(text.size(), begin + size);
+    while (end < text.size() && !(text[end - 1] == '\n' && text[end] != '\n')) ++end;
+    pieces.push_back(text.substr(begin, end - begin));
+    begin = end;
+  }
+  return pieces;
+}
+
+ApproxEstimate Stream(const ApproxProfile& p, std::string_view text, int64_t total,
+                      const ApproxStream::Options& options, size_t piece = 64 << 10,
+                      double* share = nullptr) {
+  ApproxStream s(p, total, options);
+  for (std::string_view piece_text : StreamPieces(text, piece)) s.Add(piece_text);
+  if (share != nullptr) *share = s.LexiconShare();
+  return s.Result();
+}
+
+// About 4 MB of corpus text the shipped lexicons did not learn from.
+std::string LongHeldOutText() {
+  const char* dir = std::getenv("TOKCOST_CORPUS_DIR");
+  REQUIRE(dir != nullptr);
+  const std::string corpus = ReadFile(std::string(dir) + "/mixed_en_ru.txt").value();
+  const size_t begin = corpus.find('\n', 2500000) + 1;
+  const size_t end = corpus.find('\n', begin + (4 << 20)) + 1;
+  return corpus.substr(begin, end - begin);
+}
+
+TEST_CASE("ApproxStream estimates text read whole as Estimate does") {
+  const std::string text = HeldOutDocuments(1)[0] + HeldOutDocuments(1, 3000000)[0];
+  for (const std::string name : {"o200k_base", "gemma3"}) {
+    StatusOr<ApproxProfile> p = ApproxProfile::Load(testing::RunfilePath("data/approx/" + name + ".json"));
+    REQUIRE(p.ok());
+    const ApproxEstimate whole = p->Estimate(text);
+    // In one piece: the same to the last token.
+    double share = 0;
+    const ApproxEstimate one = Stream(*p, text, static_cast<int64_t>(text.size()), {}, text.size(), &share);
+    CHECK(one.tokens == whole.tokens);
+    CHECK(one.low == whole.low);
+    CHECK(one.high == whole.high);
+    CHECK(one.familiar == whole.familiar);
+    CHECK(one.sampling_variance == 0);
+    CHECK(share == 1);
+    // In pieces (size known or not): the character features add up; the
+    // lexicon's words at the cuts lose a little context.
+    for (int64_t total : {static_cast<int64_t>(text.size()), int64_t{-1}}) {
+      const ApproxEstimate pieces = Stream(*p, text, total, {}, 1024);
+      CHECK(std::abs(pieces.tokens - whole.tokens) <= 2);
+      CHECK(pieces.sampling_variance == 0);
+    }
+  }
+  // A profile without a lexicon reads nothing and predicts nothing.
+  ApproxProfile plain;
+  plain.coefficients[0] = 0.25;
+  plain.coefficients[47] = 3;
+  double share = 1;
+  const ApproxEstimate e = Stream(plain, text, 10, {.whole_up_to = 1}, 512, &share);
+  CHECK(e.tokens == plain.Estimate(text).tokens);
+  CHECK(share == 0);
+}
+
+// Small budgets, so that 4 MB is sampled as a large file is: a sixteenth of
+// it read, in about 128 stretches.
+ApproxStream::Options SmallBudget(uint64_t seed) {
+  return {.whole_up_to = 256 << 10, .lexicon_bytes = 256 << 10, .stretch_bytes = 2 << 10, .seed = seed};
+}
+
+TEST_CASE("ApproxStream's sampled lexicon stays within its stated error of reading all") {
+  const Tokenizer& tok = testing::GetTokenizer("o200k_base");
+  StatusOr<ApproxProfile> p = ApproxProfile::Load(testing::RunfilePath("data/approx/o200k_base.json"));
+  REQUIRE(p.ok());
+  // Lines as they come; then one line (newlines made spaces), which
+  // stretches are cut inside.
+  const std::string lines = LongHeldOutText();
+  std::string one_line = lines;
+  std::replace(one_line.begin(), one_line.end(), '\n', ' ');
+  for (const std::string& text : {lines, one_line}) {
+    const int64_t size = static_cast<int64_t>(text.size());
+    const int64_t truth = static_cast<int64_t>(tok.Count(text).value());
+    const ApproxEstimate all = Stream(*p, text, size, {.whole_up_to = size});
+    CHECK(all.low <= truth);
+    CHECK(truth <= all.high);
+    // 20 seeds with the size known, 10 as a stream of unknown length.
+    for (bool known : {true, false}) {
+      const int runs = known ? 20 : 10;
+      int within = 0;
+      double sum = 0;
+      for (int seed = 1; seed <= runs; ++seed) {
+        double share = 0;
+        const ApproxEstimate e = Stream(*p, text, known ? size : -1, SmallBudget(seed), 64 << 10, &share);
+        REQUIRE(e.sampling_variance > 0);
+        const double z = (e.tokens - all.tokens) / std::sqrt(e.sampling_variance);
+        INFO("known " << known << " seed " << seed << ": " << e.tokens << " against " << all.tokens
+                      << " reading all, z " << z << ", lexicon share " << share);
+        CHECK(std::abs(z) < 4);
+        within += std::abs(z) <= 1.96;
+        sum += static_cast<double>(e.tokens);
+        // The bounds widen with the sampling error, and still hold the truth.
+        CHECK(e.high - e.low > all.high - all.low);
+        CHECK(e.low <= truth);
+        CHECK(truth <= e.high);
+        // Known: a sixteenth. Unknown: all of the first 256 KB, then
+        // 256 KB / offset, 1 + ln(16) sixteenths in all.
+        CHECK(share == Approx(known ? 1.0 / 16 : (1 + std::log(16.0)) / 16).epsilon(0.2));
+      }
+      INFO("known " << known << ": " << within << " of " << runs << " within 1.96 standard errors");
+      CHECK(within >= runs * 7 / 10);
+      // No bias: the runs' mean within 3 of its standard errors.
+      const double variance = Stream(*p, text, size, SmallBudget(1)).sampling_variance;
+      CHECK(std::abs(sum / runs - static_cast<double>(all.tokens)) < 3 * std::sqrt(variance / runs));
+    }
+  }
+}
+
+TEST_CASE("Totals add sampling variances as independent") {
+  ApproxTotal plain(1, 0, 2), sampled(1, 0, 2);
+  plain.Add(10000);
+  sampled.Add(10000, 400);
+  sampled.Add(0, 500);
+  const ApproxEstimate a = plain.Result(), b = sampled.Result();
+  CHECK(a.tokens == b.tokens);
+  CHECK(b.sampling_variance == 900);
+  // sqrt(2^2 * 10000 + 1.96^2 * 900) = 208.5 against 200.
+  CHECK(b.high == 10209);
+  CHECK(b.low == 9791);
+  CHECK(a.high == 10200);
+}
+
 }  // namespace
 }  // namespace tokcost

@@ -21,6 +21,13 @@ double TokenCeiling(std::string_view text) {
   return static_cast<double>(text.size() + 2 * non_ascii);
 }
 
+double TokenCeiling(const ApproxFeatures& features, uint64_t bytes) {
+  // Classes 0-4 are the ASCII bytes, each a character (approx_scan.h).
+  double ascii = 0;
+  for (int c = 0; c < 5; ++c) ascii += features[c];
+  return static_cast<double>(bytes) + 2 * (static_cast<double>(bytes) - ascii);
+}
+
 RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* chat_template,
                               const Request& request) {
   RequestEstimate r;

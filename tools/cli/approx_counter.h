@@ -51,6 +51,9 @@ RequestEstimate ApproxRequest(const ApproxProfile& profile, const ChatTemplate* 
 // bytes, becomes 12) but leaves ASCII alone. So: one per ASCII byte, three
 // per other byte (tests/tokenizer/tokenizer_test.cc holds all seven to it).
 double TokenCeiling(std::string_view text);
+// The same from a text's character features (ComputeApproxFeatures, or
+// ApproxStream::Features) and size, with no pass over its bytes.
+double TokenCeiling(const ApproxFeatures& features, uint64_t bytes);
 // TokenCeiling's rule, as notes to the user state it.
 inline constexpr char kCeilingRule[] = "one token per ASCII byte, three per other byte";
 

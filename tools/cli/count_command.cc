@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <fstream>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -80,6 +83,91 @@ StatusOr<ExactCount> StreamCount(const Context& ctx, const Tokenizer& tokenizer,
   CountingStreamBuf counter(in.rdbuf(), &r.bytes);
   std::istream counted(&counter);
   TOKCOST_ASSIGN_OR_RETURN(r.tokens, tokenizer.CountStream(counted, jobs, 8 << 20, options));
+  return r;
+}
+
+// Reads a file or stdin in pieces of at least `piece_bytes`, each cut just
+// after a newline that no other newline follows (ApproxStream's rule), and
+// hands them to `take`: memory stays bounded unless a piece has no such
+// place. Returns the input's size, as a file's, or -1 for a pipe, before
+// reading (`sized`).
+Status ReadLinePieces(const Context& ctx, const std::string& name, size_t piece_bytes,
+                      const std::function<void(int64_t)>& sized,
+                      const std::function<void(std::string_view)>& take) {
+  std::ifstream file;
+  int64_t total = -1;
+  if (name != "-") {
+    std::error_code error;
+    if (std::filesystem::is_directory(name, error)) return InvalidArgumentError(name + ": is a directory");
+    file.open(name, std::ios::binary);
+    if (std::filesystem::is_regular_file(name, error)) {
+      total = static_cast<int64_t>(std::filesystem::file_size(name, error));
+      if (error) total = -1;
+    }
+  }
+  std::istream& in = name == "-" ? ctx.io.in : file;
+  if (!in) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
+  sized(total);
+  // Not a std::string: resizing one zeroes what the read overwrites (3% of
+  // approximating 1 GB).
+  std::unique_ptr<char[]> buffer;
+  size_t capacity = 0, size = 0;
+  size_t searched = 0;  // no cut lies before this offset of `buffer`
+  while (true) {
+    if (size + piece_bytes > capacity) {
+      capacity = std::max(size + piece_bytes, 2 * capacity);
+      std::unique_ptr<char[]> bigger(new char[capacity]);
+      std::memcpy(bigger.get(), buffer.get(), size);
+      buffer = std::move(bigger);
+    }
+    in.read(buffer.get() + size, static_cast<std::streamsize>(piece_bytes));
+    size += static_cast<size_t>(in.gcount());
+    if (in.bad()) return InvalidArgumentError(name + ": read error");
+    if (!in) break;  // the end: the rest is the last piece
+    // The last line start in the buffer that follows no empty line.
+    size_t cut = 0;
+    for (size_t j = size - 1; j > searched && cut == 0; --j) {
+      if (buffer[j - 1] == '\n' && buffer[j] != '\n') cut = j;
+    }
+    if (cut == 0) {
+      searched = size - 1;
+      continue;
+    }
+    take(std::string_view(buffer.get(), cut));
+    std::memmove(buffer.get(), buffer.get() + cut, size - cut);
+    size -= cut;
+    searched = 0;
+  }
+  if (size > 0) take(std::string_view(buffer.get(), size));
+  return OkStatus();
+}
+
+// Small enough to stay in the caches from the read to the scan: 1 GB in
+// 1 MB pieces peaked at 22.8 MB RSS, in 8 MB pieces at 29.9 MB, in the same
+// time within the noise.
+constexpr size_t kApproxPiece = 1 << 20;
+
+struct ApproxCount {
+  ApproxEstimate estimate;
+  uint64_t bytes = 0;
+  int64_t ceiling = 0;  // TokenCeiling, from the features
+  double lexicon_share = 1;
+};
+
+// Streams an input through the approximation (ApproxStream), 8 MB at a time.
+StatusOr<ApproxCount> StreamApprox(const Context& ctx, const ApproxProfile& profile,
+                                   const std::string& name) {
+  ApproxCount r;
+  std::optional<ApproxStream> stream;
+  TOKCOST_RETURN_IF_ERROR(ReadLinePieces(
+      ctx, name, kApproxPiece, [&](int64_t total) { stream.emplace(profile, total); },
+      [&](std::string_view piece) {
+        stream->Add(piece);
+        r.bytes += piece.size();
+      }));
+  r.estimate = stream->Result();
+  r.ceiling = static_cast<int64_t>(TokenCeiling(stream->Features(), r.bytes));
+  r.lexicon_share = stream->LexiconShare();
   return r;
 }
 
@@ -191,15 +279,15 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   std::vector<std::string> unfamiliar;
   double ceiling_margin = 0;  // added to the total's high bound
   for (const std::string& input_name : *inputs) {
-    StatusOr<Input> input = ReadInput(ctx, input_name);
-    if (!input.ok()) {
-      exit_code = std::max(exit_code, ReportInput(ctx, input_name, input.status()));
+    StatusOr<ApproxCount> counted_input = StreamApprox(ctx, profile->profile, input_name);
+    if (!counted_input.ok()) {
+      exit_code = std::max(exit_code, ReportInput(ctx, input_name, counted_input.status()));
       continue;
     }
-    ApproxEstimate e = profile->profile.Estimate(input->text);
-    total.Add(static_cast<double>(e.tokens));
+    ApproxEstimate e = counted_input->estimate;
+    total.Add(static_cast<double>(e.tokens), e.sampling_variance);
     ++counted;
-    const int64_t ceiling = byte_bounded ? static_cast<int64_t>(TokenCeiling(input->text)) : -1;
+    const int64_t ceiling = byte_bounded ? counted_input->ceiling : -1;
     if (!e.familiar) {
       unfamiliar.push_back(input_name);
       if (ceiling > e.high) {
@@ -210,8 +298,11 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
     if (flags.json) {
       nlohmann::json row = {{"input", input_name}, {"tokens", e.tokens}, {"low", e.low},
                             {"high", e.high},      {"confidence", 0.95},
-                            {"bytes", input->text.size()}, {"method", "approx"},
+                            {"bytes", counted_input->bytes}, {"method", "approx"},
                             {"profile", profile->path}, {"familiar", e.familiar}};
+      if (counted_input->lexicon_share < 1 && profile->profile.lexicon) {
+        row["lexicon_share"] = counted_input->lexicon_share;
+      }
       if (byte_bounded) row["ceiling"] = ceiling;
       row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
       if (profile->profile.provisional) row["provisional"] = true;

@@ -55,5 +55,29 @@ TEST_CASE("Small samples get Student's t, not the normal's 1.96") {
   for (size_t df = 1; df < 200; ++df) CHECK(StudentT975(df + 1) <= StudentT975(df));
 }
 
+TEST_CASE("TokenCeiling counts one per ASCII byte and three per other byte") {
+  // From the bytes (8 at a time) and from the character features (which
+  // see ASCII bytes as classes 0-4), around 8-, 32- and 64-byte blocks, at
+  // several alignments; mostly ASCII, and all high bytes (invalid UTF-8).
+  std::mt19937_64 rng(5);
+  for (size_t length : {0, 1, 7, 8, 15, 16, 17, 31, 32, 63, 64, 65, 4095, 10000}) {
+    for (int high_share : {10, 100}) {
+      std::string text(length + 3, '\0');
+      for (char& c : text) {
+        const bool high = rng() % 100 < static_cast<uint64_t>(high_share);
+        c = static_cast<char>(high ? 0x80 | rng() : rng() & 0x7F);
+      }
+      for (size_t offset = 0; offset < 3; ++offset) {
+        const std::string_view view = std::string_view(text).substr(offset, length);
+        double expected = 0;
+        for (unsigned char c : view) expected += c < 0x80 ? 1 : 3;
+        INFO("length " << length << " offset " << offset);
+        CHECK(TokenCeiling(view) == expected);
+        CHECK(TokenCeiling(ComputeApproxFeatures(view), view.size()) == expected);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tokcost::cli

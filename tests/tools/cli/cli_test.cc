@@ -3,6 +3,7 @@
 #include "tools/cli/cli.h"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -256,6 +257,35 @@ std::string CorpusPrefix(const std::string& file, size_t bytes) {
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(text.rfind('\n') + 1);
   return text;
+}
+
+TEST_CASE("count --count approx streams a large file and samples its lexicon") {
+  // 20 MB: past the 16 MB read whole, so the lexicon reads 4 MB of it.
+  const std::string corpus = CorpusPrefix("mixed_en_ru.txt", 10 << 20);
+  REQUIRE(corpus.front() != '\n');
+  const std::string text = corpus + corpus;
+  const std::string path = WriteTempFile("large.txt", text);
+  const Result exact = Run({"count", "--tokenizer", "o200k_base", "--json", path});
+  REQUIRE(exact.code == kExitOk);
+  const int64_t truth = json::parse(exact.out)["tokens"].get<int64_t>();
+  const Result file = Run({"count", "--tokenizer", "o200k_base", "--count", "approx", "--json", path});
+  const Result pipe = Run({"count", "--tokenizer", "o200k_base", "--count", "approx", "--json", "-"}, text);
+  REQUIRE(file.code == kExitOk);
+  REQUIRE(pipe.code == kExitOk);
+  const json f = json::parse(file.out), p = json::parse(pipe.out);
+  CHECK(f["bytes"] == text.size());
+  CHECK(p["bytes"] == text.size());
+  CHECK(f["ceiling"] == p["ceiling"]);
+  // A file's size is known: 4 MB of 20. A pipe's is not: its first 16 MB,
+  // then 4 MB / offset of each stretch.
+  CHECK(f["lexicon_share"].get<double>() == Approx(0.2).epsilon(0.05));
+  CHECK(p["lexicon_share"].get<double>() == Approx((16 + 4 * std::log(20.0 / 16)) / 20).epsilon(0.05));
+  for (const json& j : {f, p}) {
+    INFO(j.dump());
+    CHECK(j["low"].get<int64_t>() <= truth);
+    CHECK(truth <= j["high"].get<int64_t>());
+    CHECK(std::abs(j["tokens"].get<double>() - truth) < 0.02 * truth);
+  }
 }
 
 TEST_CASE("count --count approx says when text is unlike the profile's calibration text") {
