@@ -110,8 +110,8 @@ struct ApproxEstimate {
 inline constexpr int kMixClasses = 10;
 
 // Sums estimates over many texts with the correlated/independent split
-// described above.
-// Sampling variances (ApproxStream) are independent and add.
+// described above; the variances sampling adds (ApproxStream) are
+// independent and add.
 class ApproxTotal {
  public:
   ApproxTotal(double a, double b, double k) : a_(a), b_(b), k_(k) {}
@@ -257,8 +257,9 @@ class ApproxStream {
   // The lexicon features and word coverage of the text it read whole.
   double certain_lexicon_ = 0, certain_unknown_ = 0;
   double certain_letters_ = 0, certain_in_text_ = 0;
-  // The character features of every stretch that might have been sampled.
-  ApproxFeatures sampled_from_{};
+  // The character features of the stretches that may go unread: the
+  // regression predicts their lexicon part from these.
+  ApproxFeatures unsure_features_{};
   double next_draw_;  // the cumulative pi at which the next stretch is drawn
   double cumulative_pi_ = 0;
   std::vector<Sampled> sampled_;

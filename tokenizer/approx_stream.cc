@@ -119,7 +119,7 @@ void ApproxStream::Add(std::string_view piece) {
   if (unsure) {
     const ApproxFeatures f = ComputeApproxFeatures(piece);
     AddTo(&features_, f);
-    AddTo(&sampled_from_, f);
+    AddTo(&unsure_features_, f);
   }
   const double c_lexicon = profile_.coefficients[kLexiconFeature];
   const double c_unknown = profile_.coefficients[kUnknownLettersFeature];
@@ -137,7 +137,7 @@ void ApproxStream::Add(std::string_view piece) {
       if (unsure) {
         // Scanned with its piece as if it might go unread: it is not.
         const ApproxFeatures f = ComputeApproxFeatures(stretch);
-        for (int i = 0; i < kLexiconFeature - 1; ++i) sampled_from_[i] -= f[i];
+        for (int i = 0; i < kLexiconFeature - 1; ++i) unsure_features_[i] -= f[i];
         AddLexicon(stretch);
       } else {
         AddWhole(stretch);
@@ -150,7 +150,7 @@ void ApproxStream::Add(std::string_view piece) {
     const ApproxFeatures f = ComputeApproxFeatures(stretch);
     if (!unsure) {
       AddTo(&features_, f);
-      AddTo(&sampled_from_, f);
+      AddTo(&unsure_features_, f);
     }
     if (!drawn) continue;
     next_draw_ += 1;
@@ -178,17 +178,17 @@ ApproxEstimate ApproxStream::Result() const {
   tokens += profile_.coefficients[kUnknownLettersFeature] * certain_unknown_;
   double letters = certain_letters_, in_text = certain_in_text_, sampling_variance = 0;
 
-  double unsampled_chars = 0;
-  for (int c = 0; c < kMixClasses; ++c) unsampled_chars += sampled_from_[c];
-  if (unsampled_chars > 0 && sampled_.empty()) {
+  double unsure_chars = 0;
+  for (int c = 0; c < kMixClasses; ++c) unsure_chars += unsure_features_[c];
+  if (unsure_chars > 0 && sampled_.empty()) {
     // Too little text past whole_up_to for a single draw (its pi summed to
     // less than 1): the certain text's tokens per character, with an error
     // as large as the part predicted.
     double certain_chars = 0;
-    for (int c = 0; c < kMixClasses; ++c) certain_chars += f[c] - sampled_from_[c];
+    for (int c = 0; c < kMixClasses; ++c) certain_chars += f[c] - unsure_features_[c];
     const double certain_part = profile_.coefficients[kLexiconFeature] * certain_lexicon_ +
                                 profile_.coefficients[kUnknownLettersFeature] * certain_unknown_;
-    const double predicted = certain_chars > 0 ? certain_part / certain_chars * unsampled_chars : 0;
+    const double predicted = certain_chars > 0 ? certain_part / certain_chars * unsure_chars : 0;
     tokens += predicted;
     sampling_variance = predicted * predicted;
   } else if (!sampled_.empty()) {
@@ -206,7 +206,7 @@ ApproxEstimate ApproxStream::Result() const {
       for (size_t j = 0; j < beta.size(); ++j) y += beta[j] * x[j];
       return y;
     };
-    tokens += predict(Regressors(sampled_from_, all));
+    tokens += predict(Regressors(unsure_features_, all));
     for (size_t i = 0; i < n; ++i) {
       const Sampled& s = sampled_[i];
       const double residual = s.tokens - predict(rows[i]);
