@@ -1,5 +1,7 @@
 #include "tools/cli/approx_profiles.h"
 
+#include <algorithm>
+
 #include "tools/base/file_util.h"
 
 namespace tokcost::cli {
@@ -8,15 +10,36 @@ std::string UserProfilePath(const Context& ctx, const std::string& name) {
   return JoinPath(JoinPath(ctx.endpoint.cache_dir, "profiles"), name + ".json");
 }
 
+namespace {
+
+std::string ShippedProfilePath(const Context& ctx, const std::string& name) {
+  return JoinPath(JoinPath(ctx.data_dir, "approx"), name + ".json");
+}
+
+}  // namespace
+
 StatusOr<LoadedProfile> LoadApproxProfile(const Context& ctx, const std::string& name) {
-  for (const std::string& path :
-       {UserProfilePath(ctx, name), JoinPath(JoinPath(ctx.data_dir, "approx"), name + ".json")}) {
+  for (const std::string& path : {UserProfilePath(ctx, name), ShippedProfilePath(ctx, name)}) {
     if (!FileExists(path)) continue;
     TOKCOST_ASSIGN_OR_RETURN(ApproxProfile p, ApproxProfile::Load(path));
-    return LoadedProfile{std::move(p), path};
+    return LoadedProfile{std::move(p), path, path == ShippedProfilePath(ctx, name)};
   }
   return FailedPreconditionError("no approximation profile for " + name +
                                  ": run `tokcost calibrate` on text like yours");
+}
+
+StatusOr<std::optional<LoadedProfile>> ShippedFallback(const Context& ctx, const std::string& name,
+                                                      const LoadedProfile& loaded) {
+  const std::string path = ShippedProfilePath(ctx, name);
+  if (loaded.shipped || !FileExists(path)) return std::optional<LoadedProfile>();
+  TOKCOST_ASSIGN_OR_RETURN(ApproxProfile p, ApproxProfile::Load(path));
+  return std::optional<LoadedProfile>(LoadedProfile{std::move(p), path, true});
+}
+
+ApproxEstimate WidenedBounds(ApproxEstimate e, const ApproxEstimate& other) {
+  e.low = std::min(e.low, other.low);
+  e.high = std::max(e.high, other.high);
+  return e;
 }
 
 std::vector<std::string_view> SplitDocuments(std::string_view text, uint64_t seed) {

@@ -154,20 +154,29 @@ struct ApproxCount {
   double lexicon_share = 1;
 };
 
-// Streams an input through the approximation (ApproxStream), 8 MB at a time.
-StatusOr<ApproxCount> StreamApprox(const Context& ctx, const ApproxProfile& profile,
-                                   const std::string& name) {
-  ApproxCount r;
-  std::optional<ApproxStream> stream;
+// Streams an input through the approximation (ApproxStream) of each of
+// `profiles` at once, a piece at a time.
+StatusOr<std::vector<ApproxCount>> StreamApprox(const Context& ctx,
+                                                const std::vector<const ApproxProfile*>& profiles,
+                                                const std::string& name) {
+  std::vector<ApproxCount> r(profiles.size());
+  std::vector<std::unique_ptr<ApproxStream>> streams;
+  uint64_t bytes = 0;
   TOKCOST_RETURN_IF_ERROR(ReadLinePieces(
-      ctx, name, kApproxPiece, [&](int64_t total) { stream.emplace(profile, total); },
+      ctx, name, kApproxPiece,
+      [&](int64_t total) {
+        for (const ApproxProfile* p : profiles) streams.push_back(std::make_unique<ApproxStream>(*p, total));
+      },
       [&](std::string_view piece) {
-        stream->Add(piece);
-        r.bytes += piece.size();
+        for (auto& stream : streams) stream->Add(piece);
+        bytes += piece.size();
       }));
-  r.estimate = stream->Result();
-  r.ceiling = static_cast<int64_t>(TokenCeiling(stream->Features(), r.bytes));
-  r.lexicon_share = stream->LexiconShare();
+  for (size_t i = 0; i < r.size(); ++i) {
+    r[i].estimate = streams[i]->Result();
+    r[i].bytes = bytes;
+    r[i].ceiling = static_cast<int64_t>(TokenCeiling(streams[i]->Features(), bytes));
+    r[i].lexicon_share = streams[i]->LexiconShare();
+  }
   return r;
 }
 
@@ -271,38 +280,62 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
                    const Context& ctx) {
   StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
   if (!profile.ok()) return Fail(ctx, profile.status());
+  StatusOr<std::optional<LoadedProfile>> fallback = ShippedFallback(ctx, name, *profile);
+  if (!fallback.ok()) return Fail(ctx, fallback.status());
   StatusOr<std::vector<std::string>> inputs = InputNames(flags);
   if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
   ApproxTotal total = profile->profile.NewTotal();
   size_t counted = 0;
   std::vector<std::string> unfamiliar;
-  double ceiling_margin = 0;  // added to the total's high bound
+  // Moved from the total's bounds: by the shipped profile's, then by ceilings.
+  double low_margin = 0, high_margin = 0;
   for (const std::string& input_name : *inputs) {
-    StatusOr<ApproxCount> counted_input = StreamApprox(ctx, profile->profile, input_name);
+    // A pipe cannot be read again: the shipped profile reads it too, in
+    // case its text turns out unfamiliar.
+    std::vector<const ApproxProfile*> profiles = {&profile->profile};
+    if (*fallback && input_name == "-") profiles.push_back(&(*fallback)->profile);
+    StatusOr<std::vector<ApproxCount>> counted_input = StreamApprox(ctx, profiles, input_name);
+    if (counted_input.ok() && *fallback && !(*counted_input)[0].estimate.familiar &&
+        counted_input->size() == 1) {
+      StatusOr<std::vector<ApproxCount>> again = StreamApprox(ctx, {&(*fallback)->profile}, input_name);
+      if (!again.ok()) {
+        counted_input = again.status();
+      } else {
+        counted_input->push_back((*again)[0]);
+      }
+    }
     if (!counted_input.ok()) {
       exit_code = std::max(exit_code, ReportInput(ctx, input_name, counted_input.status()));
       continue;
     }
-    ApproxEstimate e = counted_input->estimate;
+    const ApproxCount& c = (*counted_input)[0];
+    ApproxEstimate e = c.estimate;
     total.Add(static_cast<double>(e.tokens), e.sampling_variance);
     ++counted;
-    const int64_t ceiling = byte_bounded ? counted_input->ceiling : -1;
+    const int64_t ceiling = byte_bounded ? c.ceiling : -1;
+    bool widened = false;
     if (!e.familiar) {
       unfamiliar.push_back(input_name);
+      if (counted_input->size() > 1) {
+        const ApproxEstimate shipped = WidenedBounds(e, (*counted_input)[1].estimate);
+        low_margin += static_cast<double>(e.low - shipped.low);
+        high_margin += static_cast<double>(shipped.high - e.high);
+        widened = shipped.low != e.low || shipped.high != e.high;
+        e = shipped;
+      }
       if (ceiling > e.high) {
-        ceiling_margin += static_cast<double>(ceiling - e.high);
+        high_margin += static_cast<double>(ceiling - e.high);
         e.high = ceiling;
       }
     }
     if (flags.json) {
       nlohmann::json row = {{"input", input_name}, {"tokens", e.tokens}, {"low", e.low},
                             {"high", e.high},      {"confidence", 0.95},
-                            {"bytes", counted_input->bytes}, {"method", "approx"},
+                            {"bytes", c.bytes}, {"method", "approx"},
                             {"profile", profile->path}, {"familiar", e.familiar}};
-      if (counted_input->lexicon_share < 1 && profile->profile.lexicon) {
-        row["lexicon_share"] = counted_input->lexicon_share;
-      }
+      if (c.lexicon_share < 1 && profile->profile.lexicon) row["lexicon_share"] = c.lexicon_share;
+      if (widened) row["bounds_widened_by"] = (*fallback)->path;
       if (byte_bounded) row["ceiling"] = ceiling;
       row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
       if (profile->profile.provisional) row["provisional"] = true;
@@ -313,16 +346,24 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   }
   if (!flags.json && counted > 1) {
     ApproxEstimate t = total.Result();
-    t.high += std::llround(ceiling_margin);
+    t.low = std::max<int64_t>(0, t.low - std::llround(low_margin));
+    t.high += std::llround(high_margin);
     ctx.io.out << t.tokens << "\ttotal\t[" << t.low << ", " << t.high << "] approx\n";
   }
   if (!unfamiliar.empty()) {
+    std::string widened;
+    if (*fallback) {
+      widened = "their bounds are widened to take in those of " + (*fallback)->path +
+                " (fitted on mixed prose and code)";
+    }
+    if (byte_bounded) {
+      widened += std::string(widened.empty() ? "" : ", and ") + "their high bound is a sure ceiling (" +
+                 kCeilingRule + ")";
+    }
     ctx.Error("count: note: " + std::to_string(unfamiliar.size()) + " of " + std::to_string(counted) +
               " inputs (first: " + unfamiliar[0] + ") have a character mix unlike the text " +
               profile->path + " was calibrated on; its 95% bounds may not hold for them" +
-              (byte_bounded ? std::string(", so their high bound is a sure ceiling (") +
-                                  kCeilingRule + "). "
-                            : std::string(". ")) +
+              (widened.empty() ? std::string(". ") : ", so " + widened + ". ") +
               "Calibrate on such text, or use --count exact/endpoint");
   }
   return exit_code;

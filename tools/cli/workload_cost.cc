@@ -16,16 +16,21 @@ namespace tokcost::cli {
 namespace {
 
 struct Active {
-  const ModelInfo* model;
-  InputCounter* counter;  // exact or endpoint (nullptr in approx mode)
+  const ModelInfo* model = nullptr;
+  InputCounter* counter = nullptr;  // exact or endpoint (nullptr in approx mode)
   std::vector<std::pair<size_t, CostAccumulator>> accumulators;  // row index, acc
   std::map<std::string, int64_t> methods;  // how many requests each way
   // Approx and hybrid modes.
   std::optional<ApproxProfile> profile;
+  // The shipped profile, when `profile` is the user's (ShippedFallback).
+  std::optional<ApproxProfile> fallback;
   const ChatTemplate* chat_template = nullptr;
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
-  double ceiling_margin = 0;  // sum over them of (ceiling - estimate), when known
+  // Sums over them of how far the fallback's bounds lie beyond the
+  // estimate's (low_margin, fallback_margin), and of (ceiling - estimate)
+  // when known.
+  double low_margin = 0, fallback_margin = 0, ceiling_margin = 0;
   std::unique_ptr<HybridSample<Request>> sample;
 };
 
@@ -40,8 +45,12 @@ Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
   if (mode == CountMode::kApprox || mode == CountMode::kHybrid) {
     const std::string name = m.CountsThroughEndpoint() ? m.id : m.tokenizer;
     TOKCOST_ASSIGN_OR_RETURN(LoadedProfile p, LoadApproxProfile(ctx, name));
-    a->profile = std::move(p.profile);
     TOKCOST_ASSIGN_OR_RETURN(a->chat_template, counters.TemplateFor(m));
+    if (mode == CountMode::kApprox) {
+      TOKCOST_ASSIGN_OR_RETURN(std::optional<LoadedProfile> fallback, ShippedFallback(ctx, name, p));
+      if (fallback) a->fallback = std::move(fallback->profile);
+    }
+    a->profile = std::move(p.profile);
     if (mode == CountMode::kApprox) return OkStatus();
     a->sample = std::make_unique<HybridSample<Request>>(options.sample, options.seed);
   }
@@ -70,7 +79,8 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
   CounterFactory counters(ctx, options.threads);
   std::vector<Active> active;
   for (const ModelInfo* model : models) {
-    Active a{model, nullptr, {}, {}, {}, nullptr, 0, 0, 0, nullptr};
+    Active a;
+    a.model = model;
     Status counter = Prepare(ctx, counters, options.count, options, &a);
     for (Mode mode : modes) {
       CostRow row;
@@ -132,7 +142,15 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           const double approx = r.tokens;
           if (!r.familiar) {
             ++a.unfamiliar;
-            if (r.ceiling >= 0) a.ceiling_margin += std::max(0.0, r.ceiling - approx);
+            double high = approx;
+            if (a.fallback) {
+              const ApproxEstimate shipped =
+                  a.fallback->WithBounds(ApproxRequest(*a.fallback, a.chat_template, chunk[i]).tokens);
+              a.low_margin += std::max(0.0, approx - static_cast<double>(shipped.low));
+              high = std::max(high, static_cast<double>(shipped.high));
+              a.fallback_margin += high - approx;
+            }
+            if (r.ceiling >= 0) a.ceiling_margin += std::max(0.0, r.ceiling - high);
           }
           a.approx_sum += approx;
           if (a.sample) a.sample->Offer(chunk[i], approx);
@@ -244,18 +262,23 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
       high = static_cast<double>(e.high);
       // (Hybrid needs no such note: its interval comes from exact counts.)
       // The profile's bounds may not hold for unfamiliar requests, so the
-      // high bound takes their ceilings instead: `check` reads it, and must
-      // err towards "over budget".
-      high += a.ceiling_margin;
+      // interval takes in the shipped profile's bounds for them, if the
+      // profile is the user's, and the high bound their ceilings: `check`
+      // reads it, and must err towards "over budget". Their per-request
+      // margins add up, as errors that need not cancel.
+      low = std::max(0.0, low - a.low_margin);
+      high += a.fallback_margin + a.ceiling_margin;
       if (a.unfamiliar > 0) {
         std::string note = "note: " + a.model->id + ": " + std::to_string(a.unfamiliar) +
                            " requests have a character mix unlike the text its approximation " +
                            "profile was calibrated on; ";
         // A ceiling is known exactly when the model has a chat template
         // (ApproxRequest), so for all of a model's requests or none.
+        if (a.fallback) note += "the interval takes in the shipped profile's bounds for them";
         if (a.chat_template != nullptr) {
-          note += std::string("the high bound counts them at a sure ceiling (") + kCeilingRule + ")";
-        } else {
+          note += std::string(a.fallback ? ", and " : "") +
+                  "the high bound counts them at a sure ceiling (" + kCeilingRule + ")";
+        } else if (!a.fallback) {
           note += "the interval may not hold for them";
         }
         ctx.Error(note + " (calibrate on such text, or use --count hybrid or exact)");

@@ -323,6 +323,68 @@ TEST_CASE("count --count approx says when text is unlike the profile's calibrati
   CHECK_THAT(r.err, Catch::Contains("sure ceiling"));
 }
 
+TEST_CASE("Unfamiliar text's bounds take in the shipped profile's") {
+  // A profile of the user's, fitted on Russian lines only, puts English
+  // over: its low bound lay above the exact count (1160 against 972 for
+  // these 60 lines when this test was written).
+  std::string russian, english;
+  std::istringstream lines(CorpusPrefix("mixed_en_ru.txt", 8 << 20));
+  int english_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    size_t high = 0;
+    for (unsigned char c : line) high += c >= 0x80;
+    if (high * 2 > line.size() && russian.size() < 370000) russian += line + "\n";
+    if (high == 0 && line.size() > 40 && english_lines < 60 && ++english_lines) english += line + "\n";
+  }
+  const std::string cache = TempPath("fallback_cache");
+  Result r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_base", "--sample", "60",
+                  "--no-lexicon", WriteTempFile("fallback_ru.txt", russian)});
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  const std::string path = WriteTempFile("fallback_en.txt", english);
+  const int64_t truth = json::parse(Run({"count", "--tokenizer", "o200k_base", "--json", path}).out)["tokens"];
+  // A file (read again by the shipped profile) and a pipe (read by both).
+  for (const std::string& input : {path, std::string("-")}) {
+    r = Run({"--cache-dir", cache, "count", "--tokenizer", "o200k_base", "--count", "approx", "--json",
+             input},
+            input == "-" ? english : "");
+    REQUIRE(r.code == kExitOk);
+    const json j = json::parse(r.out);
+    INFO(j.dump() << " exact " << truth);
+    CHECK(j["familiar"] == false);
+    CHECK(j["bounds_widened_by"].get<std::string>().find("data/approx/o200k_base.json") != std::string::npos);
+    CHECK(j["low"].get<int64_t>() <= truth);
+    CHECK(truth <= j["high"].get<int64_t>());
+    CHECK_THAT(r.err, Catch::Contains("widened to take in"));
+  }
+  // The same for a workload (gpt-oss-20b counts with o200k_harmony):
+  // check's interval holds the exact count.
+  r = Run({"--cache-dir", cache, "calibrate", "--tokenizer", "o200k_harmony", "--sample", "60",
+           "--no-lexicon", WriteTempFile("fallback_ru.txt", russian)});
+  REQUIRE(r.code == kExitOk);
+  std::string workload;
+  std::istringstream english_lines_in(english);
+  for (std::string line; std::getline(english_lines_in, line);) {
+    workload += json{{"completionOptions", {{"maxTokens", "10"}}},
+                     {"messages", {{{"role", "user"}, {"text", line}}}}}
+                    .dump() +
+                "\n";
+  }
+  const std::string w = WriteTempFile("fallback.jsonl", workload);
+  auto check = [&](const std::string& count) {
+    return Run({"--cache-dir", cache, "check", "--budget", "1000000", "--model", "gpt-oss-20b",
+                "--count", count, "--json", w});
+  };
+  const Result exact = check("exact"), approx = check("approx");
+  REQUIRE(exact.code == kExitOk);
+  REQUIRE(approx.code == kExitOk);
+  const json e = json::parse(exact.out), a = json::parse(approx.out);
+  INFO(a.dump() << " exact " << e.dump());
+  CHECK(a["input_tokens_low"].get<int64_t>() <= e["input_tokens"].get<int64_t>());
+  CHECK(e["input_tokens"].get<int64_t>() <= a["input_tokens_high"].get<int64_t>());
+  CHECK_THAT(approx.err, Catch::Contains("shipped profile's bounds"));
+}
+
 TEST_CASE("check in approx mode judges unfamiliar requests by their ceiling") {
   // gpt-oss-20b counts with o200k_harmony; its profile here is fitted on
   // C/C++ headers only, and the workload is Russian.
