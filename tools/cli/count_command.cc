@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
-#include <fstream>
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <streambuf>
@@ -89,8 +89,7 @@ StatusOr<ExactCount> StreamCount(const Context& ctx, const Tokenizer& tokenizer,
 // Reads a file or stdin in pieces of at least `piece_bytes`, each cut just
 // after a newline that no other newline follows (ApproxStream's rule), and
 // hands them to `take`: memory stays bounded unless a piece has no such
-// place. Returns the input's size, as a file's, or -1 for a pipe, before
-// reading (`sized`).
+// place. Calls `sized` first, with a regular file's size, else -1.
 Status ReadLinePieces(const Context& ctx, const std::string& name, size_t piece_bytes,
                       const std::function<void(int64_t)>& sized,
                       const std::function<void(std::string_view)>& take) {
@@ -288,7 +287,8 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   ApproxTotal total = profile->profile.NewTotal();
   size_t counted = 0;
   std::vector<std::string> unfamiliar;
-  // Moved from the total's bounds: by the shipped profile's, then by ceilings.
+  // How far the total's bounds move out: by the shipped profile's bounds
+  // and by ceilings, for unfamiliar inputs.
   double low_margin = 0, high_margin = 0;
   for (const std::string& input_name : *inputs) {
     // A pipe cannot be read again: the shipped profile reads it too, in

@@ -28,8 +28,8 @@ struct Active {
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
   // Sums over them of how far the fallback's bounds lie beyond the
-  // estimate's (low_margin, fallback_margin), and of (ceiling - estimate)
-  // when known.
+  // estimate (low_margin, fallback_margin), and of how far their ceilings
+  // lie beyond that, when known.
   double low_margin = 0, fallback_margin = 0, ceiling_margin = 0;
   std::unique_ptr<HybridSample<Request>> sample;
 };
