@@ -10,9 +10,9 @@ namespace tokcost {
 namespace {
 
 // The features the lexicon's part is predicted from: each class's
-// characters and runs. On 100 MB of the corpus all 47 character features
-// (but the constant) left a sampling error about a tenth smaller, for
-// fitting twice as slow.
+// characters and runs. On 100 MB of the corpus, all 47 character features
+// (but the constant) left a sampling error a tenth smaller (41K against 46K
+// tokens), but their fit (Nnls) took 15% of the estimate.
 constexpr int kRegressors = 20;
 
 // Draws in [0, 1) from a seed (splitmix64's finalizer).
