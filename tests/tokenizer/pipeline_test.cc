@@ -90,9 +90,15 @@ TEST_CASE("Pipelines may be cut before most line starts, Gemma 3 where no token 
   CHECK((*qwen)->Cuts().At("x\n/path", 2));
   CHECK_FALSE((*qwen)->Cuts().At(".\n/path", 2));
   CHECK((*gemma)->Cuts().At(".\n/path", 2));
+  // A digit after indentation: qwen3's scanner stands alone, so it may be
+  // cut there (PreTokenizer::CutsBeforeIndentedDigits); Gemma 3 has tokens
+  // of a newline and spaces.
+  CHECK((*qwen)->Cuts().At("x\n 7", 2));
+  CHECK((*qwen)->Cuts().At("x\n\t\t42", 2));
+  CHECK_FALSE((*gemma)->Cuts().At("x\n 7", 2));
   for (const auto* p : {qwen->get(), gemma->get()}) {
     CHECK(p->Cuts().At("x\nword", 2));
-    CHECK_FALSE(p->Cuts().At("x\n 7", 2));
+    CHECK_FALSE(p->Cuts().At("x\n \n7", 2));
     CHECK_FALSE(p->Cuts().At("xyword", 2));
   }
 }

@@ -74,15 +74,27 @@ std::string RandomText(std::mt19937& rng) {
   return text;
 }
 
-TEST_CASE("Scanners split random text as ICU's regex engine does") {
-  REQUIRE(KnownScanners().size() == 7);
+// Every known scanner's regex compiled by ICU, in KnownScanners' order.
+std::vector<std::unique_ptr<icu::RegexPattern>> CompileKnownScanners() {
+  std::vector<std::unique_ptr<icu::RegexPattern>> patterns;
   for (const KnownScanner& k : KnownScanners()) {
     INFO(k.name);
     UErrorCode status = U_ZERO_ERROR;
     UParseError parse;
-    std::unique_ptr<icu::RegexPattern> pattern(
+    patterns.emplace_back(
         icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(k.regex), parse, status));
     REQUIRE(U_SUCCESS(status));
+  }
+  return patterns;
+}
+
+TEST_CASE("Scanners split random text as ICU's regex engine does") {
+  REQUIRE(KnownScanners().size() == 7);
+  const std::vector<std::unique_ptr<icu::RegexPattern>> patterns = CompileKnownScanners();
+  for (size_t i_scanner = 0; i_scanner < patterns.size(); ++i_scanner) {
+    const KnownScanner& k = KnownScanners()[i_scanner];
+    INFO(k.name);
+    const icu::RegexPattern* pattern = patterns[i_scanner].get();
     std::mt19937 rng(20261205);
     for (int i = 0; i < 20000; ++i) {
       const std::string text = RandomText(rng);
@@ -121,20 +133,16 @@ std::vector<std::string> IcuChainPieces(const std::vector<const icu::RegexPatter
 TEST_CASE("Text cut where NextLineStart says splits as the whole does (ICU)") {
   // What CutsAtLineStarts allows: a kEndsPieces scanner, alone or after
   // kNoNewlines ones (one of them, or DeepSeek's two as it ships them).
-  std::vector<std::unique_ptr<icu::RegexPattern>> owned;
+  const std::vector<std::unique_ptr<icu::RegexPattern>> owned = CompileKnownScanners();
   std::vector<std::pair<std::string, std::vector<const icu::RegexPattern*>>> chains;
   std::vector<const icu::RegexPattern*> before;
   std::vector<std::pair<std::string, const icu::RegexPattern*>> last;
-  for (const KnownScanner& k : KnownScanners()) {
-    UErrorCode status = U_ZERO_ERROR;
-    UParseError parse;
-    owned.emplace_back(
-        icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(k.regex), parse, status));
-    REQUIRE(U_SUCCESS(status));
+  for (size_t i = 0; i < owned.size(); ++i) {
+    const KnownScanner& k = KnownScanners()[i];
     if (k.line_cut == KnownScanner::kNoNewlines) {
-      before.push_back(owned.back().get());
+      before.push_back(owned[i].get());
     } else {
-      last.emplace_back(k.name, owned.back().get());
+      last.emplace_back(k.name, owned[i].get());
     }
   }
   REQUIRE(before.size() == 2);
@@ -170,6 +178,71 @@ TEST_CASE("Text cut where NextLineStart says splits as the whole does (ICU)") {
   }
 }
 
+// Pieces of `text` cut at every place `cut` allows, each part split by
+// `chain` on its own (ICU), against the whole text's.
+template <typename Cut>
+bool PartsSplitAsWhole(const std::vector<const icu::RegexPattern*>& chain, const std::string& text,
+                       Cut cut, size_t* cuts) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t pos = 1; pos <= text.size(); ++pos) {
+    if (pos < text.size() && !cut(text, pos)) continue;
+    std::vector<std::string> pieces = IcuChainPieces(chain, text.substr(start, pos - start));
+    parts.insert(parts.end(), pieces.begin(), pieces.end());
+    *cuts += pos < text.size() ? 1 : 0;
+    start = pos;
+  }
+  return parts == IcuChainPieces(chain, text);
+}
+
+TEST_CASE("A scanner alone may also be cut before an indented digit (ICU)") {
+  // Lines of indented numbers, and the alphabet above.
+  std::vector<std::string> alphabet(std::begin(kLineAlphabet), std::end(kLineAlphabet));
+  for (const char* extra : {"\n", "\n", "\n  ", "\n\t", "   ", "42", "0", " 7"}) alphabet.push_back(extra);
+  const std::vector<std::unique_ptr<icu::RegexPattern>> owned = CompileKnownScanners();
+  auto cut = [](const std::string& text, size_t pos) {
+    return PreTokenizer::IsLineStart(text, pos) || PreTokenizer::IsIndentedDigit(text, pos);
+  };
+  std::uniform_int_distribution<size_t> length(1, 24), pick(0, alphabet.size() - 1);
+  for (size_t k = 0; k < KnownScanners().size(); ++k) {
+    const KnownScanner& scanner = KnownScanners()[k];
+    std::vector<const icu::RegexPattern*> chain = {owned[k].get()};
+    if (scanner.line_cut != KnownScanner::kEndsPieces) continue;
+    INFO(scanner.name);
+    std::mt19937 rng(20261206);
+    size_t cuts = 0, indented = 0;
+    for (int i = 0; i < 5000; ++i) {
+      std::string text;
+      for (size_t n = length(rng); n > 0; --n) text += alphabet[pick(rng)];
+      for (size_t pos = 1; pos < text.size(); ++pos) indented += PreTokenizer::IsIndentedDigit(text, pos);
+      if (!PartsSplitAsWhole(chain, text, cut, &cuts)) {
+        INFO("text: " << text);
+        FAIL("a part split otherwise than the whole");
+      }
+    }
+    CHECK(indented > 500);  // the rule was put to the test
+  }
+  // After a stage isolating digits (DeepSeek's), cl100k's \s++$ takes the
+  // spaces before a digit with the newline, and the same cuts change the
+  // pieces: so only a scanner alone is cut there.
+  std::vector<const icu::RegexPattern*> chain;
+  for (size_t k = 0; k < KnownScanners().size(); ++k) {
+    const std::string name = KnownScanners()[k].name;
+    if (name == "deepseek_digits") chain.insert(chain.begin(), owned[k].get());
+    if (name == "cl100k") chain.push_back(owned[k].get());
+  }
+  REQUIRE(chain.size() == 2);
+  std::mt19937 rng(20261206);
+  bool differs = false;
+  for (int i = 0; i < 5000 && !differs; ++i) {
+    std::string text;
+    for (size_t n = length(rng); n > 0; --n) text += alphabet[pick(rng)];
+    size_t cuts = 0;
+    differs = !PartsSplitAsWhole(chain, text, cut, &cuts);
+  }
+  CHECK(differs);
+}
+
 TEST_CASE("CutsAtLineStarts allows only what the test above checks") {
   auto stages = [](std::vector<MatchFn> fns) {
     std::vector<PreTokenizer::Stage> s;
@@ -182,6 +255,17 @@ TEST_CASE("CutsAtLineStarts allows only what the test above checks") {
   CHECK_FALSE(stages({&MatchO200k, &MatchCl100k}).CutsAtLineStarts());
   CHECK_FALSE(PreTokenizer().CutsAtLineStarts());
   CHECK_FALSE(PreTokenizer({PreTokenizer::Stage::Literal(" ")}).CutsAtLineStarts());
+  CHECK(stages({&MatchO200k}).CutsBeforeIndentedDigits());
+  CHECK(stages({&MatchCl100k}).CutsBeforeIndentedDigits());
+  CHECK_FALSE(
+      stages({&MatchDeepSeekDigits, &MatchDeepSeekCjk, &MatchDeepSeekWords}).CutsBeforeIndentedDigits());
+  CHECK_FALSE(PreTokenizer().CutsBeforeIndentedDigits());
+  CHECK(PreTokenizer::IsIndentedDigit("ab\n  7", 3));
+  CHECK(PreTokenizer::IsIndentedDigit("ab\n\t7", 3));
+  CHECK_FALSE(PreTokenizer::IsIndentedDigit("ab\n7", 3));    // IsLineStart's
+  CHECK_FALSE(PreTokenizer::IsIndentedDigit("ab\n  x", 3));
+  CHECK_FALSE(PreTokenizer::IsIndentedDigit("ab\n  ", 3));
+  CHECK_FALSE(PreTokenizer::IsIndentedDigit("ab  7", 3));     // not past a newline
 }
 
 TEST_CASE("NextLineStart cuts after a newline before a line's first character") {

@@ -52,9 +52,11 @@ struct Pipeline {
   // summed with the same result. Pipelines that Count in line chunks may
   // be cut wherever a chunk ends (PreTokenizer::IsLineStart: before
   // letters, punctuation such as '{', Cyrillic, a digit, after
-  // indentation). Others (Gemma 3, whose words run across lines) before a
-  // byte that no token holds after a newline (CutBytes): BPE then leaves
-  // the two halves of the word as it would the whole. Until 2026-12-06
+  // indentation), and, with a scanner alone, before indentation that a
+  // digit follows (IsIndentedDigit). Others (Gemma 3, whose words run
+  // across lines) before a byte that no token holds after a newline
+  // (CutBytes): BPE then leaves the two halves of the word as it would
+  // the whole. Until 2026-12-06
   // both were cut only before an ASCII letter, so a JSONL file, Russian
   // prose or indented code had no cut: `count` read it whole, however
   // large, on one thread. Worked out once per text (CutBytes goes through
@@ -63,16 +65,23 @@ struct Pipeline {
   struct CutRule {
     bool at_line_starts;      // PreTokenizer::IsLineStart
     std::bitset<256> before;  // otherwise: the bytes a cut may precede
+    // With at_line_starts: PreTokenizer::IsIndentedDigit too.
+    bool indented_digits = false;
     // Whether the text may be cut anywhere at all.
     bool Any() const { return at_line_starts || before.any(); }
     bool At(std::string_view text, size_t pos) const {
       if (pos == 0 || pos >= text.size() || text[pos - 1] != '\n') return false;
-      if (at_line_starts) return PreTokenizer::IsLineStart(text, pos);
+      if (at_line_starts) {
+        return PreTokenizer::IsLineStart(text, pos) ||
+               (indented_digits && PreTokenizer::IsIndentedDigit(text, pos));
+      }
       return before.test(static_cast<unsigned char>(text[pos]));
     }
   };
   CutRule Cuts() const {
-    return ChunksAtLineStarts() ? CutRule{true, {}} : CutRule{false, CutBytes()};
+    return ChunksAtLineStarts()
+               ? CutRule{true, {}, pre_tokenizer.CutsBeforeIndentedDigits()}
+               : CutRule{false, CutBytes()};
   }
 
   BpeModel model;
