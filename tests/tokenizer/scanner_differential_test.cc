@@ -195,7 +195,7 @@ bool PartsSplitAsWhole(const std::vector<const icu::RegexPattern*>& chain, const
   return parts == IcuChainPieces(chain, text);
 }
 
-TEST_CASE("A scanner alone may also be cut before an indented digit (ICU)") {
+TEST_CASE("Cuts before an indented digit split as the whole does where allowed (ICU)") {
   // Lines of indented numbers, and the alphabet above.
   std::vector<std::string> alphabet(std::begin(kLineAlphabet), std::end(kLineAlphabet));
   for (const char* extra : {"\n", "\n", "\n  ", "\n\t", "   ", "42", "0", " 7"}) alphabet.push_back(extra);
@@ -204,43 +204,62 @@ TEST_CASE("A scanner alone may also be cut before an indented digit (ICU)") {
     return PreTokenizer::IsLineStart(text, pos) || PreTokenizer::IsIndentedDigit(text, pos);
   };
   std::uniform_int_distribution<size_t> length(1, 24), pick(0, alphabet.size() - 1);
-  for (size_t k = 0; k < KnownScanners().size(); ++k) {
-    const KnownScanner& scanner = KnownScanners()[k];
-    std::vector<const icu::RegexPattern*> chain = {owned[k].get()};
-    if (scanner.line_cut != KnownScanner::kEndsPieces) continue;
-    INFO(scanner.name);
+  // The chains CutsAtLineStarts allows: a kEndsPieces scanner alone, or
+  // after one or both kNoNewlines ones.
+  std::vector<size_t> before, last;
+  for (size_t k = 0; k < owned.size(); ++k) {
+    (KnownScanners()[k].line_cut == KnownScanner::kNoNewlines ? before : last).push_back(k);
+  }
+  REQUIRE(before.size() == 2);
+  std::vector<std::vector<size_t>> chains;
+  for (size_t l : last) {
+    chains.push_back({l});
+    for (size_t b : before) chains.push_back({b, l});
+    chains.push_back({before[0], before[1], l});
+  }
+  int allowed_chains = 0, refused_chains = 0;
+  for (const std::vector<size_t>& chain : chains) {
+    std::vector<const icu::RegexPattern*> patterns;
+    std::vector<PreTokenizer::Stage> stages;
+    std::string name;
+    bool digits_first = false;
+    for (size_t k : chain) {
+      patterns.push_back(owned[k].get());
+      stages.push_back(PreTokenizer::Stage::Scanner(KnownScanners()[k].match));
+      name += std::string(name.empty() ? "" : " + ") + KnownScanners()[k].name;
+      digits_first = digits_first || std::string(KnownScanners()[k].name) == "deepseek_digits";
+    }
+    INFO(name);
+    const PreTokenizer pre(std::move(stages));
+    REQUIRE(pre.CutsAtLineStarts());
     std::mt19937 rng(20261206);
     size_t cuts = 0, indented = 0;
-    for (int i = 0; i < 5000; ++i) {
+    bool differs = false;
+    for (int i = 0; i < 5000 && !differs; ++i) {
       std::string text;
       for (size_t n = length(rng); n > 0; --n) text += alphabet[pick(rng)];
       for (size_t pos = 1; pos < text.size(); ++pos) indented += PreTokenizer::IsIndentedDigit(text, pos);
-      if (!PartsSplitAsWhole(chain, text, cut, &cuts)) {
-        INFO("text: " << text);
-        FAIL("a part split otherwise than the whole");
+      if (!PartsSplitAsWhole(patterns, text, cut, &cuts)) {
+        differs = true;
+        if (pre.CutsBeforeIndentedDigits()) {
+          INFO("text: " << text);
+          FAIL("a part split otherwise than the whole");
+        }
       }
     }
-    CHECK(indented > 500);  // the rule was put to the test
+    if (pre.CutsBeforeIndentedDigits()) {
+      ++allowed_chains;
+      CHECK(indented > 500);  // the rule was put to the test
+    } else {
+      // Refused for cl100k after any stage (its \s++$), which is wrong
+      // after the one that isolates digits.
+      ++refused_chains;
+      CHECK(KnownScanners()[chain.back()].end_spaces_join_newline);
+      if (digits_first) CHECK(differs);
+    }
   }
-  // After a stage isolating digits (DeepSeek's), cl100k's \s++$ takes the
-  // spaces before a digit with the newline, and the same cuts change the
-  // pieces: so only a scanner alone is cut there.
-  std::vector<const icu::RegexPattern*> chain;
-  for (size_t k = 0; k < KnownScanners().size(); ++k) {
-    const std::string name = KnownScanners()[k].name;
-    if (name == "deepseek_digits") chain.insert(chain.begin(), owned[k].get());
-    if (name == "cl100k") chain.push_back(owned[k].get());
-  }
-  REQUIRE(chain.size() == 2);
-  std::mt19937 rng(20261206);
-  bool differs = false;
-  for (int i = 0; i < 5000 && !differs; ++i) {
-    std::string text;
-    for (size_t n = length(rng); n > 0; --n) text += alphabet[pick(rng)];
-    size_t cuts = 0;
-    differs = !PartsSplitAsWhole(chain, text, cut, &cuts);
-  }
-  CHECK(differs);
+  CHECK(allowed_chains == 17);  // of 5 x 4 chains, all but cl100k's after a stage
+  CHECK(refused_chains == 3);
 }
 
 TEST_CASE("CutsAtLineStarts allows only what the test above checks") {
@@ -257,8 +276,8 @@ TEST_CASE("CutsAtLineStarts allows only what the test above checks") {
   CHECK_FALSE(PreTokenizer({PreTokenizer::Stage::Literal(" ")}).CutsAtLineStarts());
   CHECK(stages({&MatchO200k}).CutsBeforeIndentedDigits());
   CHECK(stages({&MatchCl100k}).CutsBeforeIndentedDigits());
-  CHECK_FALSE(
-      stages({&MatchDeepSeekDigits, &MatchDeepSeekCjk, &MatchDeepSeekWords}).CutsBeforeIndentedDigits());
+  CHECK(stages({&MatchDeepSeekDigits, &MatchDeepSeekCjk, &MatchDeepSeekWords}).CutsBeforeIndentedDigits());
+  CHECK_FALSE(stages({&MatchDeepSeekDigits, &MatchCl100k}).CutsBeforeIndentedDigits());
   CHECK_FALSE(PreTokenizer().CutsBeforeIndentedDigits());
   CHECK(PreTokenizer::IsIndentedDigit("ab\n  7", 3));
   CHECK(PreTokenizer::IsIndentedDigit("ab\n\t7", 3));

@@ -52,11 +52,11 @@ struct Pipeline {
   // summed with the same result. Pipelines that Count in line chunks may
   // be cut wherever a chunk ends (PreTokenizer::IsLineStart: before
   // letters, punctuation such as '{', Cyrillic, a digit, after
-  // indentation), and, with a scanner alone, before indentation that a
-  // digit follows (IsIndentedDigit). Others (Gemma 3, whose words run
-  // across lines) before a byte that no token holds after a newline
-  // (CutBytes): BPE then leaves the two halves of the word as it would
-  // the whole. Until 2026-12-06
+  // indentation), and before indentation that a digit follows where the
+  // pre-tokenizer allows (CutsBeforeIndentedDigits). Others (Gemma 3,
+  // whose words run across lines) before a byte that no token holds after
+  // a newline (CutBytes): BPE then leaves the two halves of the word as it
+  // would the whole. Until 2026-12-06
   // both were cut only before an ASCII letter, so a JSONL file, Russian
   // prose or indented code had no cut: `count` read it whole, however
   // large, on one thread. Worked out once per text (CutBytes goes through

@@ -13,7 +13,7 @@ namespace {
 const KnownScanner kKnownScanners[] = {
     {"cl100k",
      R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)",
-     &MatchCl100k, KnownScanner::kEndsPieces},
+     &MatchCl100k, KnownScanner::kEndsPieces, /*end_spaces_join_newline=*/true},
     {"o200k",
      R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
      &MatchO200k, KnownScanner::kEndsPieces},
@@ -66,6 +66,14 @@ bool PreTokenizer::ComputeCutsAtLineStarts(const std::vector<Stage>& stages) {
     if (known == nullptr || known->line_cut != wanted) return false;
   }
   return true;
+}
+
+bool PreTokenizer::ComputeCutsBeforeIndentedDigits(const std::vector<Stage>& stages) {
+  if (stages.size() == 1) return true;
+  for (const KnownScanner& k : kKnownScanners) {
+    if (stages.back().match == k.match) return !k.end_spaces_join_newline;
+  }
+  return false;
 }
 
 namespace {

@@ -53,6 +53,12 @@ struct KnownScanner {
   // holds a newline, so as a stage before a kEndsPieces one it keeps the
   // cut. scanner_differential_test checks both against ICU.
   enum LineCut { kEndsPieces, kNoNewlines } line_cut;
+  // Whether spaces at the end of the text (of a gap, after a stage before
+  // it) go with the newline before them (cl100k's \s++$): a stage that
+  // isolates digits ends gaps after indentation, so such a last stage
+  // keeps no cut before an indented digit there
+  // (PreTokenizer::CutsBeforeIndentedDigits).
+  bool end_spaces_join_newline = false;
 };
 std::span<const KnownScanner> KnownScanners();
 
@@ -125,7 +131,9 @@ class PreTokenizer {
 
   PreTokenizer() = default;  // no stages: the text is one piece
   explicit PreTokenizer(std::vector<Stage> stages)
-      : stages_(std::move(stages)), cuts_at_line_starts_(ComputeCutsAtLineStarts(stages_)) {}
+      : stages_(std::move(stages)),
+        cuts_at_line_starts_(ComputeCutsAtLineStarts(stages_)),
+        cuts_before_indented_digits_(cuts_at_line_starts_ && ComputeCutsBeforeIndentedDigits(stages_)) {}
 
   // Appends the pieces of `text` to `pieces` (views into `text`).
   void Split(std::string_view text, std::vector<std::string_view>* pieces) const;
@@ -167,16 +175,18 @@ class PreTokenizer {
   // as the whole: the last stage is a kEndsPieces scanner and any before it
   // kNoNewlines ones (see KnownScanner).
   bool CutsAtLineStarts() const { return cuts_at_line_starts_; }
-  // Whether such text may also be cut where IsIndentedDigit says: with a
-  // kEndsPieces scanner alone. The newline's piece cannot take spaces that
-  // a digit follows, and the spaces split the same either way. Not after a
-  // kNoNewlines stage: one isolating digits (DeepSeek's) ends a gap after
-  // the spaces, where cl100k's \s++$ would take them with the newline
-  // (scanner_differential_test shows both against ICU). Streamed and
-  // parallel counts cut there (Pipeline::Cuts); Count's own line chunks do
-  // not need to: a fixed-width table of numbers, its lines indented, had
-  // no cut at all and was read whole (150 MB, 243 MB RSS).
-  bool CutsBeforeIndentedDigits() const { return cuts_at_line_starts_ && stages_.size() == 1; }
+  // Whether such text may also be cut where IsIndentedDigit says. The
+  // newline's piece cannot take spaces that a digit follows, and the
+  // spaces split the same either way; but after a stage isolating digits
+  // (DeepSeek's) a gap ends after the spaces, and a last stage whose
+  // spaces at the end of a gap join the newline (cl100k's \s++$) would
+  // take them with it: such a last stage after any other is refused
+  // (scanner_differential_test shows both against ICU, for every chain of
+  // known scanners). Streamed and parallel counts cut there (Pipeline::Cuts);
+  // Count's own line chunks need not: a fixed-width table of numbers, its
+  // lines indented, had no cut at all and was read whole (150 MB, 243 MB
+  // RSS).
+  bool CutsBeforeIndentedDigits() const { return cuts_before_indented_digits_; }
   // Whether `pos` (0 < pos < text.size()) is just past a newline and
   // followed by one or more spaces or tabs and then an ASCII digit.
   static bool IsIndentedDigit(std::string_view text, size_t pos) {
@@ -270,9 +280,13 @@ class PreTokenizer {
   static bool InsideKeptToken(const Stage& stage, std::string_view text, size_t pos);
 
   static bool ComputeCutsAtLineStarts(const std::vector<Stage>& stages);
+  // Given ComputeCutsAtLineStarts: a scanner alone, or a last one whose
+  // end spaces do not join the newline.
+  static bool ComputeCutsBeforeIndentedDigits(const std::vector<Stage>& stages);
 
   std::vector<Stage> stages_;
   bool cuts_at_line_starts_ = false;  // computed once: Count asks at every call
+  bool cuts_before_indented_digits_ = false;
 };
 
 }  // namespace tokcost::tokenizer_internal
