@@ -286,6 +286,25 @@ TEST_CASE("count --count approx streams a large file and samples its lexicon") {
     CHECK(truth <= j["high"].get<int64_t>());
     CHECK(std::abs(j["tokens"].get<double>() - truth) < 0.02 * truth);
   }
+  // Hybrid estimates an input it does not sample as approx does, to the
+  // token: here one of two is sampled.
+  const std::string other = WriteTempFile("large2.txt", corpus + text);
+  const Result approx_other =
+      Run({"count", "--tokenizer", "o200k_base", "--count", "approx", "--json", other});
+  REQUIRE(approx_other.code == kExitOk);
+  const Result hybrid = Run({"count", "--tokenizer", "o200k_base", "--count", "hybrid", "--sample",
+                             "1", "--json", path, other});
+  REQUIRE(hybrid.code == kExitOk);
+  std::istringstream lines(hybrid.out);
+  int approx_rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const json row = json::parse(line);
+    if (row.contains("total") || row["method"] != "approx") continue;
+    ++approx_rows;
+    const json& expected = row["input"] == path ? f : json::parse(approx_other.out);
+    CHECK(row["tokens"] == expected["tokens"]);
+  }
+  CHECK(approx_rows == 1);
 }
 
 TEST_CASE("count --count approx says when text is unlike the profile's calibration text") {
