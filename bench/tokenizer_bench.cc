@@ -195,8 +195,7 @@ void ApproxStreamCopies(benchmark::State& state, const ApproxProfile* profile,
                         const std::string* text, int copies) {
   std::vector<std::string_view> pieces;
   for (size_t begin = 0; begin < text->size();) {
-    size_t end = std::min(text->size(), begin + (1 << 20));
-    while (end < text->size() && !((*text)[end - 1] == '\n' && (*text)[end] != '\n')) ++end;
+    const size_t end = ApproxStream::PieceEnd(*text, begin, 1 << 20);
     pieces.push_back(std::string_view(*text).substr(begin, end - begin));
     begin = end;
   }

@@ -31,6 +31,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -231,6 +233,16 @@ class ApproxStream {
   // newline and the next must not start with one, so that no run of
   // characters is cut (the character features then add up exactly).
   void Add(std::string_view piece);
+  // Where a piece starting at `begin` and at least `size` bytes long ends:
+  // at the first place from begin + size on that Add accepts as a cut (just
+  // past a newline that no newline follows), else at text.size(). Cutting
+  // a text with it, in memory or as it is read, gives the same pieces.
+  static size_t PieceEnd(std::string_view text, size_t begin, size_t size);
+  // Reads `in` and hands `take` the pieces that PieceEnd(text, begin,
+  // piece_bytes) cuts from the whole text, in memory bounded by about the
+  // longest piece and a half. InvalidArgument on a read error.
+  static Status ReadPieces(std::istream& in, size_t piece_bytes,
+                           const std::function<void(std::string_view)>& take);
   ApproxEstimate Result() const;
   // The character features of all of the text read so far (the lexicon's
   // left 0).

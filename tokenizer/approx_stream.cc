@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <istream>
+#include <memory>
 
 #include "tokenizer/approx.h"
 #include "tokenizer/internal/boundary_model.h"
@@ -24,24 +26,22 @@ double Uniform(uint64_t seed) {
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
-// Where the stretch starting at `begin` ends: at the first line start at
-// least `size` bytes on that follows no empty line; in a line longer than
-// 8 * size, at the first character after that; or at the text's end. A
-// stretch cut inside a line loses its words' context at the cut, but
-// without such cuts one long line would be a single stretch, read by the
-// lexicon whole or not at all.
+// Where the stretch starting at `begin` ends: where a piece would
+// (PieceEnd), but in a line longer than 8 * size at the first character
+// from there. A stretch cut inside a line loses its words' context at the
+// cut, but without such cuts one long line would be a single stretch, read
+// by the lexicon whole or not at all. The newline is looked for only up to
+// there: searched to the line's end for every stretch, a line of n bytes
+// took time n^2 / (8 * size).
 size_t StretchEnd(std::string_view text, size_t begin, size_t size) {
-  const size_t from = begin + size - 1;
-  if (from >= text.size()) return text.size();
   const size_t limit = std::min(text.size(), begin + 8 * size);
-  const void* nl = std::memchr(text.data() + from, '\n', text.size() - from);
-  size_t end = nl != nullptr ? static_cast<const char*>(nl) - text.data() + 1 : text.size();
-  if (end > limit) {
-    end = limit;
-    while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  size_t end = ApproxStream::PieceEnd(text.substr(0, limit), begin, size);
+  if (end < limit || limit == text.size()) return end;
+  if (text[limit - 1] == '\n') {  // a run of newlines reaches the limit
+    while (end < text.size() && text[end] == '\n') ++end;
     return end;
   }
-  while (end < text.size() && text[end] == '\n') ++end;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
   return end;
 }
 
@@ -79,6 +79,17 @@ ApproxStream::ApproxStream(const ApproxProfile& profile, int64_t total_bytes,
       next_draw_(Uniform(options.seed)) {}
 
 ApproxStream::~ApproxStream() = default;
+
+size_t ApproxStream::PieceEnd(std::string_view text, size_t begin, size_t size) {
+  for (size_t from = begin + std::max<size_t>(size, 1) - 1; from < text.size();) {
+    const void* nl = std::memchr(text.data() + from, '\n', text.size() - from);
+    if (nl == nullptr) break;
+    size_t end = static_cast<const char*>(nl) - text.data() + 1;
+    while (end < text.size() && text[end] == '\n') ++end;
+    return end;
+  }
+  return text.size();
+}
 
 double ApproxStream::Lexicon(std::string_view text, double* unknown, double* letters,
                              double* in_text) {
@@ -124,7 +135,7 @@ void ApproxStream::Add(std::string_view piece) {
   const double c_lexicon = profile_.coefficients[kLexiconFeature];
   const double c_unknown = profile_.coefficients[kUnknownLettersFeature];
   for (size_t begin = 0; begin < piece.size();) {
-    const size_t end = StretchEnd(piece, begin, std::max<size_t>(1, options_.stretch_bytes));
+    const size_t end = StretchEnd(piece, begin, options_.stretch_bytes);
     const std::string_view stretch = piece.substr(begin, end - begin);
     const int64_t offset = start + static_cast<int64_t>(begin);
     const double pi =
@@ -166,6 +177,57 @@ ApproxFeatures ApproxStream::Features() const {
   ApproxFeatures f = features_;
   f[kLexiconFeature - 1] = bytes_ > 0 ? 1 : 0;  // the constant
   return f;
+}
+
+Status ApproxStream::ReadPieces(std::istream& in, size_t piece_bytes,
+                                const std::function<void(std::string_view)>& take) {
+  piece_bytes = std::max<size_t>(piece_bytes, 1);
+  // Read in quarters of a piece: a piece ends past piece_bytes, and what
+  // is read beyond its end (less than a quarter) is moved to the front of
+  // the buffer before the next read if it would not fit. The buffer stays
+  // about a piece and a half, in the caches from the read to the scan.
+  // (Reading whole pieces left about a piece over at every cut: the buffer
+  // grew to four pieces and every byte was copied once more.) Not a
+  // std::string: resizing one zeroes what the read overwrites (3% of
+  // approximating 1 GB).
+  const size_t chunk = (piece_bytes + 3) / 4;
+  std::unique_ptr<char[]> buffer;
+  size_t capacity = 0, begin = 0, size = 0;  // [begin, size): not handed out
+  // Where PieceEnd starts looking: past the bytes already searched when no
+  // cut came (all but the last, a newline perhaps), so a long stretch
+  // without one is searched once.
+  size_t from = piece_bytes;
+  bool at_end = false;
+  while (true) {
+    const std::string_view text(buffer.get() + begin, size - begin);
+    const size_t end = PieceEnd(text, 0, from);
+    if (end < text.size() || at_end) {
+      if (end > 0) take(text.substr(0, end));
+      begin += end;
+      from = piece_bytes;
+      if (begin == size) return OkStatus();  // at_end: nothing is left over
+      continue;
+    }
+    // No cut yet, or one the next byte decides: read on.
+    from = std::max(from, text.size());
+    if (size + chunk > capacity) {
+      const size_t keep = size - begin;
+      if (keep + chunk > capacity) {
+        capacity = std::max(piece_bytes + 2 * chunk, 2 * (keep + chunk));
+        std::unique_ptr<char[]> bigger(new char[capacity]);
+        if (keep > 0) std::memcpy(bigger.get(), buffer.get() + begin, keep);
+        buffer = std::move(bigger);
+      } else {
+        std::memmove(buffer.get(), buffer.get() + begin, keep);
+      }
+      begin = 0;
+      size = keep;
+    }
+    in.read(buffer.get() + size, static_cast<std::streamsize>(chunk));
+    if (in.bad()) return InvalidArgumentError("read error");
+    size += static_cast<size_t>(in.gcount());
+    at_end = !in;
+  }
 }
 
 ApproxEstimate ApproxStream::Result() const {

@@ -6,8 +6,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 
 #include "tests/test_util.h"
 #include "tokenizer/internal/boundary_model.h"
@@ -428,12 +430,11 @@ TEST_CASE("Token lengths spell the text, or say why they cannot") {
   CHECK_FALSE(o200k.TokenLengths(text, o200k.Encode(text + "!").value()).ok());
 }
 
-// `text` in pieces of about `size` bytes, cut as ApproxStream::Add needs.
+// `text` in pieces of at least `size` bytes, cut as ApproxStream::Add needs.
 std::vector<std::string_view> StreamPieces(std::string_view text, size_t size) {
   std::vector<std::string_view> pieces;
   for (size_t begin = 0; begin < text.size();) {
-    size_t end = std::min(text.size(), begin + size);
-    while (end < text.size() && !(text[end - 1] == '\n' && text[end] != '\n')) ++end;
+    const size_t end = ApproxStream::PieceEnd(text, begin, size);
     pieces.push_back(text.substr(begin, end - begin));
     begin = end;
   }
@@ -457,6 +458,36 @@ std::string LongHeldOutText() {
   const size_t begin = corpus.find('\n', 2500000) + 1;
   const size_t end = corpus.find('\n', begin + (4 << 20)) + 1;
   return corpus.substr(begin, end - begin);
+}
+
+TEST_CASE("PieceEnd cuts past a newline that no newline follows") {
+  CHECK(ApproxStream::PieceEnd("ab\ncd", 0, 1) == 3);
+  CHECK(ApproxStream::PieceEnd("ab\ncd\nef", 0, 4) == 6);  // at least 4 bytes
+  CHECK(ApproxStream::PieceEnd("a\n\n\nb", 0, 1) == 4);    // after the run
+  CHECK(ApproxStream::PieceEnd("ab\ncd\nef", 3, 1) == 6);  // from `begin`
+  CHECK(ApproxStream::PieceEnd("abcd", 0, 1) == 4);        // none: the end
+  CHECK(ApproxStream::PieceEnd("ab\n", 0, 1) == 3);
+  CHECK(ApproxStream::PieceEnd("ab\ncd", 0, 9) == 5);
+}
+
+TEST_CASE("ReadPieces cuts a stream as PieceEnd cuts the text in memory") {
+  // Random texts of letters and runs of newlines, read in blocks of 1 to 9
+  // bytes: a block may end on a newline, inside a run of them, or in a
+  // stretch with no cut.
+  std::mt19937_64 rng(11);
+  const char* const parts[] = {"a", "bb", "\n", "\n\n\n", "cccccccccccc"};
+  for (int i = 0; i < 2000; ++i) {
+    std::string text;
+    for (int n = static_cast<int>(rng() % 30); n > 0; --n) text += parts[rng() % std::size(parts)];
+    const size_t size = 1 + rng() % 9;
+    std::istringstream in(text);
+    std::vector<std::string> read;
+    REQUIRE(ApproxStream::ReadPieces(in, size, [&](std::string_view p) { read.emplace_back(p); }).ok());
+    std::vector<std::string> cut;
+    for (std::string_view p : StreamPieces(text, size)) cut.emplace_back(p);
+    INFO("text \"" << text << "\", blocks of " << size);
+    REQUIRE(read == cut);
+  }
 }
 
 TEST_CASE("ApproxStream estimates text read whole as Estimate does") {
