@@ -28,12 +28,19 @@ StatusOr<LoadedProfile> LoadApproxProfile(const Context& ctx, const std::string&
                                  ": run `tokcost calibrate` on text like yours");
 }
 
-StatusOr<std::optional<LoadedProfile>> ShippedFallback(const Context& ctx, const std::string& name,
-                                                      const LoadedProfile& loaded) {
+ShippedFallback::ShippedFallback(const Context& ctx, const std::string& name,
+                                 const LoadedProfile& loaded) {
   const std::string path = ShippedProfilePath(ctx, name);
-  if (loaded.shipped || !FileExists(path)) return std::optional<LoadedProfile>();
-  TOKCOST_ASSIGN_OR_RETURN(ApproxProfile p, ApproxProfile::Load(path));
-  return std::optional<LoadedProfile>(LoadedProfile{std::move(p), path, true});
+  if (!loaded.shipped && FileExists(path)) path_ = path;
+}
+
+StatusOr<const ApproxProfile*> ShippedFallback::Get() {
+  if (path_.empty()) return static_cast<const ApproxProfile*>(nullptr);
+  if (!profile_) {
+    TOKCOST_ASSIGN_OR_RETURN(ApproxProfile p, ApproxProfile::Load(path_));
+    profile_ = std::move(p);
+  }
+  return &*profile_;
 }
 
 ApproxEstimate WidenedBounds(ApproxEstimate e, const ApproxEstimate& other) {

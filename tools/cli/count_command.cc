@@ -185,8 +185,7 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
                    const Context& ctx) {
   StatusOr<LoadedProfile> profile = LoadApproxProfile(ctx, name);
   if (!profile.ok()) return Fail(ctx, profile.status());
-  StatusOr<std::optional<LoadedProfile>> fallback = ShippedFallback(ctx, name, *profile);
-  if (!fallback.ok()) return Fail(ctx, fallback.status());
+  ShippedFallback fallback(ctx, name, *profile);
   StatusOr<std::vector<std::string>> inputs = InputNames(flags);
   if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
@@ -200,11 +199,17 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
     // A pipe cannot be read again: the shipped profile reads it too, in
     // case its text turns out unfamiliar.
     std::vector<const ApproxProfile*> profiles = {&profile->profile};
-    if (*fallback && input_name == "-") profiles.push_back(&(*fallback)->profile);
+    if (fallback.exists() && input_name == "-") {
+      StatusOr<const ApproxProfile*> shipped = fallback.Get();
+      if (!shipped.ok()) return Fail(ctx, shipped.status());
+      profiles.push_back(*shipped);
+    }
     StatusOr<std::vector<ApproxCount>> counted_input = StreamApprox(ctx, profiles, input_name);
-    if (counted_input.ok() && *fallback && !(*counted_input)[0].estimate.familiar &&
+    if (counted_input.ok() && fallback.exists() && !(*counted_input)[0].estimate.familiar &&
         counted_input->size() == 1) {
-      StatusOr<std::vector<ApproxCount>> again = StreamApprox(ctx, {&(*fallback)->profile}, input_name);
+      StatusOr<const ApproxProfile*> shipped = fallback.Get();
+      if (!shipped.ok()) return Fail(ctx, shipped.status());
+      StatusOr<std::vector<ApproxCount>> again = StreamApprox(ctx, {*shipped}, input_name);
       if (!again.ok()) {
         counted_input = again.status();
       } else {
@@ -241,7 +246,7 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
                             {"bytes", c.bytes}, {"method", "approx"},
                             {"profile", profile->path}, {"familiar", e.familiar}};
       if (c.lexicon_share < 1 && profile->profile.lexicon) row["lexicon_share"] = c.lexicon_share;
-      if (widened) row["bounds_widened_by"] = (*fallback)->path;
+      if (widened) row["bounds_widened_by"] = fallback.path();
       if (byte_bounded) row["ceiling"] = ceiling;
       row[flags.model.empty() ? "tokenizer" : "model"] = flags.model.empty() ? flags.tokenizer : flags.model;
       if (profile->profile.provisional) row["provisional"] = true;
@@ -258,8 +263,8 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   }
   if (!unfamiliar.empty()) {
     std::string widened;
-    if (*fallback) {
-      widened = "their bounds are widened to take in those of " + (*fallback)->path +
+    if (fallback.exists()) {
+      widened = "their bounds are widened to take in those of " + fallback.path() +
                 " (fitted on mixed prose and code)";
     }
     if (byte_bounded) {

@@ -22,8 +22,8 @@ struct Active {
   std::map<std::string, int64_t> methods;  // how many requests each way
   // Approx and hybrid modes.
   std::optional<ApproxProfile> profile;
-  // The shipped profile, when `profile` is the user's (ShippedFallback).
-  std::optional<ApproxProfile> fallback;
+  // The shipped profile, when `profile` is the user's (approx mode).
+  std::optional<ShippedFallback> fallback;
   const ChatTemplate* chat_template = nullptr;
   double approx_sum = 0;
   int64_t unfamiliar = 0;  // requests unlike the profile's calibration text
@@ -47,8 +47,7 @@ Status Prepare(const Context& ctx, CounterFactory& counters, CountMode mode,
     TOKCOST_ASSIGN_OR_RETURN(LoadedProfile p, LoadApproxProfile(ctx, name));
     TOKCOST_ASSIGN_OR_RETURN(a->chat_template, counters.TemplateFor(m));
     if (mode == CountMode::kApprox) {
-      TOKCOST_ASSIGN_OR_RETURN(std::optional<LoadedProfile> fallback, ShippedFallback(ctx, name, p));
-      if (fallback) a->fallback = std::move(fallback->profile);
+      a->fallback.emplace(ctx, name, p);
     }
     a->profile = std::move(p.profile);
     if (mode == CountMode::kApprox) return OkStatus();
@@ -143,9 +142,10 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
           if (!r.familiar) {
             ++a.unfamiliar;
             double high = approx;
-            if (a.fallback) {
+            if (a.fallback && a.fallback->exists()) {
+              TOKCOST_ASSIGN_OR_RETURN(const ApproxProfile* fallback, a.fallback->Get());
               const ApproxEstimate shipped =
-                  a.fallback->WithBounds(ApproxRequest(*a.fallback, a.chat_template, chunk[i]).tokens);
+                  fallback->WithBounds(ApproxRequest(*fallback, a.chat_template, chunk[i]).tokens);
               a.low_margin += std::max(0.0, approx - static_cast<double>(shipped.low));
               high = std::max(high, static_cast<double>(shipped.high));
               a.fallback_margin += high - approx;
@@ -274,11 +274,12 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
                            "profile was calibrated on; ";
         // A ceiling is known exactly when the model has a chat template
         // (ApproxRequest), so for all of a model's requests or none.
-        if (a.fallback) note += "the interval takes in the shipped profile's bounds for them";
+        const bool widened = a.fallback && a.fallback->exists();
+        if (widened) note += "the interval takes in the shipped profile's bounds for them";
         if (a.chat_template != nullptr) {
-          note += std::string(a.fallback ? ", and " : "") +
+          note += std::string(widened ? ", and " : "") +
                   "the high bound counts them at a sure ceiling (" + kCeilingRule + ")";
-        } else if (!a.fallback) {
+        } else if (!widened) {
           note += "the interval may not hold for them";
         }
         ctx.Error(note + " (calibrate on such text, or use --count hybrid or exact)");
