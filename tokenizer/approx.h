@@ -240,9 +240,10 @@ class ApproxStream {
   static size_t PieceEnd(std::string_view text, size_t begin, size_t size);
   // Reads `in` and hands `take` the pieces that PieceEnd(text, begin,
   // piece_bytes) cuts from the whole text, in memory bounded by about the
-  // longest piece and a half. InvalidArgument on a read error.
+  // longest piece and a half. InvalidArgument on a read error; an error
+  // `take` returns stops the reading and is returned.
   static Status ReadPieces(std::istream& in, size_t piece_bytes,
-                           const std::function<void(std::string_view)>& take);
+                           const std::function<Status(std::string_view)>& take);
   ApproxEstimate Result() const;
   // The character features of all of the text read so far (the lexicon's
   // left 0).

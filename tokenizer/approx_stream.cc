@@ -180,7 +180,7 @@ ApproxFeatures ApproxStream::Features() const {
 }
 
 Status ApproxStream::ReadPieces(std::istream& in, size_t piece_bytes,
-                                const std::function<void(std::string_view)>& take) {
+                                const std::function<Status(std::string_view)>& take) {
   piece_bytes = std::max<size_t>(piece_bytes, 1);
   // Read in quarters of a piece: a piece ends past piece_bytes, and what
   // is read beyond its end (less than a quarter) is moved to the front of
@@ -202,7 +202,7 @@ Status ApproxStream::ReadPieces(std::istream& in, size_t piece_bytes,
     const std::string_view text(buffer.get() + begin, size - begin);
     const size_t end = PieceEnd(text, 0, from);
     if (end < text.size() || at_end) {
-      if (end > 0) take(text.substr(0, end));
+      if (end > 0) TOKCOST_RETURN_IF_ERROR(take(text.substr(0, end)));
       begin += end;
       from = piece_bytes;
       if (begin == size) return OkStatus();  // at_end: nothing is left over

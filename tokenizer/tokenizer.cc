@@ -29,6 +29,11 @@ class CollectingSink : public TokenSink {
   std::vector<uint32_t> out;
 };
 
+Status Utf8Error(uint64_t offset, uint64_t line) {
+  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(offset) +
+                              " (line " + std::to_string(line) + ")");
+}
+
 // Returns the text to tokenize: `text` itself, or a repaired copy kept in
 // *storage; or an error naming the offending byte and line.
 StatusOr<std::string_view> CheckUtf8(std::string_view text,
@@ -39,9 +44,7 @@ StatusOr<std::string_view> CheckUtf8(std::string_view text,
     *storage = tokenizer_internal::ReplaceInvalidUtf8(text);
     return std::string_view(*storage);
   }
-  size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
-  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(bad) +
-                              " (line " + std::to_string(line) + ")");
+  return Utf8Error(bad, 1 + std::count(text.begin(), text.begin() + bad, '\n'));
 }
 
 // The error of counting `block`, which starts `consumed` bytes into the
@@ -86,6 +89,15 @@ Status StreamError(const Status& error, std::string_view block, uint64_t consume
 
 Status ValidateUtf8(std::string_view text) {
   return CheckUtf8(text, InvalidUtf8::kError, nullptr).status();
+}
+
+Status Utf8PieceCheck::Add(std::string_view piece) {
+  const size_t bad = tokenizer_internal::FindInvalidUtf8(piece);
+  const size_t upto = bad == std::string_view::npos ? piece.size() : bad;
+  newlines_ += static_cast<uint64_t>(std::count(piece.begin(), piece.begin() + upto, '\n'));
+  if (bad != std::string_view::npos) return Utf8Error(offset_ + bad, 1 + newlines_);
+  offset_ += piece.size();
+  return OkStatus();
 }
 
 Tokenizer::Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,

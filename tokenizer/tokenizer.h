@@ -48,6 +48,21 @@ struct TokenizeOptions {
 // that estimate some texts and must still reject what counting would.
 Status ValidateUtf8(std::string_view text);
 
+// ValidateUtf8 of a text given in pieces, each cut between characters (as
+// after a newline): the error names the offending byte's offset and line
+// in the whole text. Not thread-safe.
+//
+//   Utf8PieceCheck check;
+//   for (std::string_view piece : pieces) TOKCOST_RETURN_IF_ERROR(check.Add(piece));
+class Utf8PieceCheck {
+ public:
+  Status Add(std::string_view piece);
+
+ private:
+  uint64_t offset_ = 0;    // bytes before the next piece
+  uint64_t newlines_ = 0;  // in them
+};
+
 // Where a tokenizer's vocabulary comes from (data/tokenizers.json).
 struct TokenizerSpec {
   std::string name;         // e.g. "o200k_base"

@@ -482,7 +482,10 @@ TEST_CASE("ReadPieces cuts a stream as PieceEnd cuts the text in memory") {
     const size_t size = 1 + rng() % 9;
     std::istringstream in(text);
     std::vector<std::string> read;
-    REQUIRE(ApproxStream::ReadPieces(in, size, [&](std::string_view p) { read.emplace_back(p); }).ok());
+    REQUIRE(ApproxStream::ReadPieces(in, size, [&](std::string_view p) {
+              read.emplace_back(p);
+              return OkStatus();
+            }).ok());
     std::vector<std::string> cut;
     for (std::string_view p : StreamPieces(text, size)) cut.emplace_back(p);
     INFO("text \"" << text << "\", blocks of " << size);

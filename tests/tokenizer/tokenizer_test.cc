@@ -61,6 +61,38 @@ TEST_CASE("Invalid UTF-8 is an error naming the offset, or replaced") {
   CHECK(*replaced == *same);
 }
 
+TEST_CASE("Utf8PieceCheck finds in pieces what ValidateUtf8 finds in the whole") {
+  // Pieces cut just past newlines (never inside a character), as streamed
+  // inputs are cut; the error's offset and line are the whole text's.
+  const char* const parts[] = {"a", "\xD0\x96", "\n", "\n\n", "\xE2\x82\xAC", "\xFF", "\xC3(", " "};
+  std::mt19937 rng(7);
+  int invalid = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    for (int n = static_cast<int>(rng() % 40); n > 0; --n) {
+      const size_t k = rng() % std::size(parts);
+      if (k >= 5 && rng() % 8 != 0) continue;  // invalid bytes in some texts only
+      text += parts[k];
+    }
+    std::vector<size_t> cuts = {0};
+    for (size_t j = 0; j < text.size(); ++j) {
+      if (text[j] == '\n' && rng() % 3 == 0) cuts.push_back(j + 1);
+    }
+    cuts.push_back(text.size());
+    Utf8PieceCheck check;
+    Status got = OkStatus();
+    for (size_t j = 0; j + 1 < cuts.size() && got.ok(); ++j) {
+      got = check.Add(std::string_view(text).substr(cuts[j], cuts[j + 1] - cuts[j]));
+    }
+    const Status want = ValidateUtf8(text);
+    INFO("text of " << text.size() << " bytes in " << cuts.size() - 1 << " pieces");
+    REQUIRE(got.ok() == want.ok());
+    REQUIRE(got.message() == want.message());
+    invalid += !want.ok();
+  }
+  CHECK(invalid > 300);
+}
+
 TEST_CASE("Overlong forms, surrogates and truncated sequences are invalid") {
   const Tokenizer& tok = testing::GetTokenizer("o200k_base");
   for (std::string bad : {std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "tokenizer/tokenizer.h"
 #include "tools/cli/approx_counter.h"
 
 namespace tokcost::cli {
@@ -47,7 +48,7 @@ class Approximations {
 
 StatusOr<std::vector<ApproxCount>> StreamApprox(const Context& ctx,
                                                 const std::vector<const ApproxProfile*>& profiles,
-                                                const std::string& name) {
+                                                const std::string& name, bool check_utf8) {
   std::ifstream file;
   int64_t total = -1;
   if (name != "-") {
@@ -62,8 +63,12 @@ StatusOr<std::vector<ApproxCount>> StreamApprox(const Context& ctx,
   std::istream& in = name == "-" ? ctx.io.in : file;
   if (!in) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
   Approximations approx(profiles, total);
-  TOKCOST_RETURN_IF_ERROR(ApproxStream::ReadPieces(in, kApproxPiece,
-                                                    [&](std::string_view piece) { approx.Add(piece); }));
+  Utf8PieceCheck utf8;
+  TOKCOST_RETURN_IF_ERROR(ApproxStream::ReadPieces(in, kApproxPiece, [&](std::string_view piece) {
+    if (check_utf8) TOKCOST_RETURN_IF_ERROR(utf8.Add(piece));
+    approx.Add(piece);
+    return OkStatus();
+  }));
   return approx.Results();
 }
 

@@ -28,10 +28,11 @@ struct ApproxCount {
 };
 
 // An input (a file, or "-" for stdin), streamed a piece at a time, through
-// the approximation of each of `profiles` at once.
+// the approximation of each of `profiles` at once. With `check_utf8`,
+// invalid UTF-8 is an error, as counting would make it (ValidateUtf8).
 StatusOr<std::vector<ApproxCount>> StreamApprox(const Context& ctx,
                                                 const std::vector<const ApproxProfile*>& profiles,
-                                                const std::string& name);
+                                                const std::string& name, bool check_utf8 = false);
 
 // A text in memory, cut into the same pieces as when streamed, so that its
 // estimate is the same to the token; `total` as streaming would see it

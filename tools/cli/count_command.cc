@@ -110,6 +110,12 @@ int ReportInput(const Context& ctx, const std::string& name, const Status& statu
   return ExitCodeFor(status);
 }
 
+// -j: all cores unless given.
+int JobsOf(const CountFlags& flags) {
+  if (flags.jobs > 0) return flags.jobs;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 // --allow-special and --invalid-utf8, as counting takes them.
 TokenizeOptions OptionsOf(const CountFlags& flags) {
   TokenizeOptions options;
@@ -280,11 +286,102 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   return exit_code;
 }
 
+// One input of hybrid counting, and one of its sample.
+struct HybridRow {
+  std::string name;
+  uint64_t bytes;
+  ApproxEstimate approx;
+  bool failed = false;
+  std::optional<Counted> exact;
+};
+struct HybridItem {
+  size_t row;
+  std::string text;  // stdin's; a file is read again
+};
+
+// A file of the sample must be what was estimated: one that changed size
+// meanwhile is an error, not a count of other text.
+Status ChangedError(const HybridRow& row, uint64_t bytes) {
+  return InvalidArgumentError(row.name + ": changed while being read (" +
+                              std::to_string(row.bytes) + " bytes, then " + std::to_string(bytes) +
+                              ")");
+}
+
+// The sample's counts from the endpoint (through the cache), aligned with
+// `items`; a file that cannot be read again gets its error.
+StatusOr<std::vector<Counted>> CountSampleByEndpoint(const Context& ctx, const ModelInfo& model,
+                                                     const std::vector<HybridRow>& rows,
+                                                     const std::vector<HybridItem>& items) {
+  std::vector<Counted> counted(items.size());
+  std::vector<std::string> texts;  // the files read again
+  texts.reserve(items.size());     // the views below stay put
+  std::vector<std::string_view> views;
+  std::vector<std::string> labels;
+  std::vector<size_t> at;  // each view's place in `items`
+  for (size_t i = 0; i < items.size(); ++i) {
+    const HybridRow& row = rows[items[i].row];
+    if (row.name == "-") {
+      views.push_back(items[i].text);
+    } else {
+      StatusOr<Input> input = ReadInput(ctx, row.name);
+      if (input.ok() && input->text.size() != row.bytes) {
+        input = ChangedError(row, input->text.size());
+      }
+      if (!input.ok()) {
+        counted[i].tokens = input.status();
+        continue;
+      }
+      texts.push_back(std::move(input->text));
+      views.push_back(texts.back());
+    }
+    labels.push_back(row.name);
+    at.push_back(i);
+  }
+  CounterFactory factory(ctx);
+  TOKCOST_ASSIGN_OR_RETURN(InputCounter * counter, factory.ForModel(model));
+  std::vector<Counted> got = counter->CountTexts(views, labels);
+  for (size_t k = 0; k < at.size(); ++k) counted[at[k]] = std::move(got[k]);
+  return counted;
+}
+
+// The sample's exact counts, aligned with `items`: a file streamed again.
+// Not CounterFactory's exact counter: it counts with the default options,
+// and these honour --allow-special and --invalid-utf8.
+StatusOr<std::vector<Counted>> CountSampleExactly(const Context& ctx, const CountFlags& flags,
+                                                  const std::vector<HybridRow>& rows,
+                                                  const std::vector<HybridItem>& items) {
+  TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
+                           ctx.LoadTokenizerByName(flags.tokenizer));
+  const TokenizeOptions options = OptionsOf(flags);
+  std::vector<Counted> counted(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const HybridRow& row = rows[items[i].row];
+    StatusOr<int64_t>& tokens = counted[i].tokens;
+    counted[i].method = "exact";
+    if (row.name == "-") {
+      StatusOr<size_t> n = tokenizer->Count(items[i].text, options);
+      tokens = n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n)) : StatusOr<int64_t>(n.status());
+      continue;
+    }
+    StatusOr<ExactCount> n = StreamCount(ctx, *tokenizer, row.name, JobsOf(flags), options);
+    if (!n.ok()) {
+      tokens = n.status();
+    } else if (n->bytes != row.bytes) {
+      tokens = ChangedError(row, n->bytes);
+    } else {
+      tokens = static_cast<int64_t>(n->tokens);
+    }
+  }
+  return counted;
+}
+
 // Hybrid: every input is estimated; a uniform sample of --sample inputs is
 // counted exactly (a local tokenizer) or by the endpoint (through the
 // cache), and the total is the approximation corrected by the sample
 // (RatioTotal), with its interval. Per input, the sampled ones print their
-// count and the others their estimate; then the total.
+// count and the others their estimate; then the total. Files are streamed
+// (as `count --count approx` and exact counting stream them), and a
+// sampled one is read again, so memory stays bounded; only stdin is held.
 int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, const Context& ctx) {
   if (flags.ids || !flags.tokenizer_file.empty()) {
     ctx.Error(std::string("count: --count hybrid works with --tokenizer or --model") +
@@ -297,91 +394,62 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
   StatusOr<std::vector<std::string>> names = InputNames(flags);
   if (!names.ok()) return Fail(ctx, names.status());
   int exit_code = kExitOk;
-  struct Row {
-    std::string name;
-    uint64_t bytes;
-    ApproxEstimate approx;
-    bool failed = false;
-    std::optional<Counted> exact;
-  };
-  std::vector<Row> rows;
-  struct Sampled {
-    size_t row;
-    std::string text;
-  };
-  HybridSample<Sampled> sample(flags.sample, 1);
+  std::vector<HybridRow> rows;
+  HybridSample<HybridItem> sample(flags.sample, 1);
+  // Rejected as counting would reject it, whether or not it is sampled.
+  const bool check_utf8 = flags.invalid_utf8 == "error";
   for (const std::string& input_name : *names) {
-    StatusOr<Input> input = ReadInput(ctx, input_name);
-    if (!input.ok()) {
-      exit_code = std::max(exit_code, ReportInput(ctx, input_name, input.status()));
-      continue;
-    }
-    // Rejected as counting would reject it, whether or not it is sampled.
-    if (flags.invalid_utf8 == "error") {
-      if (Status valid = ValidateUtf8(input->text); !valid.ok()) {
+    ApproxCount approx;
+    std::string text;
+    if (input_name == "-") {
+      StatusOr<Input> input = ReadInput(ctx, input_name);
+      Status valid = input.ok() ? OkStatus() : input.status();
+      if (valid.ok() && check_utf8) valid = ValidateUtf8(input->text);
+      if (!valid.ok()) {
         exit_code = std::max(exit_code, ReportInput(ctx, input_name, valid));
         continue;
       }
+      approx = ApproxOfText(profile->profile, input->text, -1);
+      text = std::move(input->text);
+    } else {
+      StatusOr<std::vector<ApproxCount>> streamed =
+          StreamApprox(ctx, {&profile->profile}, input_name, check_utf8);
+      if (!streamed.ok()) {
+        exit_code = std::max(exit_code, ReportInput(ctx, input_name, streamed.status()));
+        continue;
+      }
+      approx = (*streamed)[0];
     }
-    // As `count --count approx` estimates it.
-    const ApproxEstimate e =
-        ApproxOfText(profile->profile, input->text,
-                     input_name == "-" ? -1 : static_cast<int64_t>(input->text.size()))
-            .estimate;
-    rows.push_back({input_name, input->text.size(), e, false, std::nullopt});
-    sample.Offer({rows.size() - 1, std::move(input->text)}, static_cast<double>(e.tokens));
+    rows.push_back({input_name, approx.bytes, approx.estimate, false, std::nullopt});
+    sample.Offer({rows.size() - 1, std::move(text)}, static_cast<double>(approx.estimate.tokens));
   }
-  // The sample, counted.
-  std::vector<Counted> counted;
-  std::vector<std::string_view> views;
-  std::vector<std::string> labels;
-  for (const Sampled& s : sample.items()) {
-    views.push_back(s.text);
-    labels.push_back(rows[s.row].name);
-  }
-  if (endpoint_model != nullptr) {
-    CounterFactory factory(ctx);
-    StatusOr<InputCounter*> counter = factory.ForModel(*endpoint_model);
-    if (!counter.ok()) return Fail(ctx, counter.status());
-    counted = (*counter)->CountTexts(views, labels);
-  } else {
-    StatusOr<std::unique_ptr<Tokenizer>> tokenizer = ctx.LoadTokenizerByName(flags.tokenizer);
-    if (!tokenizer.ok()) return Fail(ctx, tokenizer.status());
-    const TokenizeOptions options = OptionsOf(flags);
-    // Not CounterFactory's exact counter: it counts with the default
-    // options, and these honour --allow-special and --invalid-utf8.
-    for (std::string_view text : views) {
-      StatusOr<size_t> n = (*tokenizer)->Count(text, options);
-      counted.push_back({n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n))
-                                : StatusOr<int64_t>(n.status()),
-                         "exact", {}});
-    }
-  }
+  sample.Close();
+  StatusOr<std::vector<Counted>> counted =
+      endpoint_model != nullptr ? CountSampleByEndpoint(ctx, *endpoint_model, rows, sample.items())
+                                : CountSampleExactly(ctx, flags, rows, sample.items());
+  if (!counted.ok()) return Fail(ctx, counted.status());
   // A sampled input that cannot be counted is reported and left out of the
   // population, like an input that cannot be read.
-  std::vector<int64_t> exact;
-  std::vector<double> approx;
-  for (size_t i = 0; i < counted.size(); ++i) {
-    Row& row = rows[sample.items()[i].row];
-    if (!counted[i].tokens.ok()) {
-      exit_code = std::max(exit_code, ReportInput(ctx, row.name, counted[i].tokens.status()));
+  std::vector<std::optional<int64_t>> exact;
+  int64_t sampled = 0;
+  for (size_t i = 0; i < counted->size(); ++i) {
+    HybridRow& row = rows[sample.items()[i].row];
+    Counted& c = (*counted)[i];
+    if (!c.tokens.ok()) {
+      exit_code = std::max(exit_code, ReportInput(ctx, row.name, c.tokens.status()));
       row.failed = true;
+      exact.push_back(std::nullopt);
       continue;
     }
-    exact.push_back(*counted[i].tokens);
-    approx.push_back(sample.approx()[i]);
-    row.exact = std::move(counted[i]);
+    exact.push_back(*c.tokens);
+    ++sampled;
+    row.exact = std::move(c);
   }
-  double approx_sum = 0;
-  int64_t population = 0;
-  for (const Row& row : rows) {
-    if (row.failed) continue;
-    approx_sum += static_cast<double>(row.approx.tokens);
-    ++population;
-  }
-  const HybridTotal total = RatioTotal(exact, approx, population, approx_sum);
+  const int64_t population =
+      std::count_if(rows.begin(), rows.end(), [](const HybridRow& r) { return !r.failed; });
+  const HybridTotal total = sample.Estimate(exact);
   const std::string what = endpoint_model != nullptr ? "model" : "tokenizer";
-  for (const Row& row : rows) {
+  for (const HybridRow& row : rows) {
     if (row.failed) continue;
     if (flags.json) {
       nlohmann::json j = {{"input", row.name}, {what, name}, {"bytes", row.bytes}};
@@ -406,14 +474,14 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
              high = std::llround(std::ceil(total.high));
   if (flags.json) {
     ctx.io.out << nlohmann::json{{"total", true},    {what, name},
-                                 {"inputs", population}, {"sampled", exact.size()},
+                                 {"inputs", population}, {"sampled", sampled},
                                  {"tokens", tokens},  {"low", low},
                                  {"high", high},      {"confidence", 0.95},
                                  {"method", "hybrid"}, {"profile", profile->path}}
                       .dump()
                << "\n";
   } else {
-    ctx.io.out << tokens << "\ttotal\t[" << low << ", " << high << "] hybrid (" << exact.size()
+    ctx.io.out << tokens << "\ttotal\t[" << low << ", " << high << "] hybrid (" << sampled
                << " of " << population << " inputs counted)\n";
   }
   return exit_code;
@@ -462,7 +530,7 @@ int RunCount(CountFlags flags, const Context& ctx) {
   if (!inputs.ok()) return Fail(ctx, inputs.status());
   int exit_code = kExitOk;
   size_t total_tokens = 0, counted = 0;
-  const int jobs = flags.jobs > 0 ? flags.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const int jobs = JobsOf(flags);
   for (const std::string& name : *inputs) {
     StatusOr<ExactCount> r = flags.ids ? EncodeInput(ctx, **tokenizer, name, options)
                                        : StreamCount(ctx, **tokenizer, name, jobs, options);

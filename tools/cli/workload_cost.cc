@@ -6,6 +6,7 @@
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "tools/cli/approx_counter.h"
 #include "tools/cli/approx_profiles.h"
@@ -238,17 +239,18 @@ StatusOr<WorkloadSummary> CostWorkload(const Context& ctx,
     std::string method = "approx";
     int64_t sampled = 0;
     if (a.sample) {
+      a.sample->Close();
       std::vector<const Request*> ptrs;
       for (const Request& r : a.sample->items()) ptrs.push_back(&r);
       std::vector<Counted> counted = a.counter->CountRequests(ptrs);
-      std::vector<int64_t> exact;
+      std::vector<std::optional<int64_t>> exact;
       std::string how = "exact";
       for (const Counted& c : counted) {
         if (!c.tokens.ok()) return c.tokens.status();
         exact.push_back(*c.tokens);
         if (c.method != "exact") how = "endpoint";
       }
-      HybridTotal t = a.sample->Estimate(exact, a.approx_sum);
+      HybridTotal t = a.sample->Estimate(exact);
       point = t.tokens;
       low = t.low;
       high = t.high;

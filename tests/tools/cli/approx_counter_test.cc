@@ -3,7 +3,9 @@
 #include "tools/cli/approx_counter.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -17,6 +19,8 @@ TEST_CASE("The reservoir gives every item the same odds") {
   for (uint64_t seed = 1; seed <= 20000; ++seed) {
     HybridSample<int> sample(5, seed);
     for (int i = 0; i < 20; ++i) sample.Offer(i, 1.0);
+    sample.Close();
+    REQUIRE(sample.certain() == 0);
     REQUIRE(sample.items().size() == 5);
     REQUIRE(sample.seen() == 20);
     for (int item : sample.items()) ++drawn[item];
@@ -44,6 +48,52 @@ TEST_CASE("The ratio estimator scales the approximation by the sample") {
   const HybridTotal proportional = RatioTotal({120, 240}, {100, 200}, 10, 1500);
   CHECK(proportional.tokens == Approx(1800));
   CHECK(proportional.high - proportional.low == Approx(0).margin(1e-9));
+}
+
+TEST_CASE("Items of 1/size of the total or more are counted whether drawn or not") {
+  // 200 items of 10, and two of 2,000 and 800 (sum 4,800, so 1/5 is 960):
+  // the first is counted every time, the second only when drawn; exact
+  // counts 10% above the approximations, 5% above for the large one.
+  int drawn_with_it = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    HybridSample<int> sample(5, seed);
+    for (int i = 0; i < 202; ++i) sample.Offer(i, i == 50 ? 2000.0 : i == 150 ? 800.0 : 10.0);
+    sample.Close();
+    REQUIRE(sample.certain() == 1);
+    REQUIRE(sample.items()[0] == 50);
+    REQUIRE(sample.approx()[0] == 2000.0);
+    // The others are the draw, without the large one.
+    REQUIRE(sample.items().size() >= 5);
+    REQUIRE(sample.items().size() <= 6);
+    REQUIRE(std::count(sample.items().begin(), sample.items().end(), 50) == 1);
+    std::vector<std::optional<int64_t>> exact;
+    bool has_800 = false;
+    for (size_t i = 0; i < sample.items().size(); ++i) {
+      has_800 |= sample.items()[i] == 150;
+      exact.push_back(std::llround(sample.approx()[i] * (i == 0 ? 1.05 : 1.1)));
+    }
+    drawn_with_it += has_800;
+    const HybridTotal t = sample.Estimate(exact);
+    // 2,100 exactly, the rest 10% above its approximation: no doubt left.
+    CHECK(t.tokens == Approx(2100 + 1.1 * 2800));
+    CHECK(t.high - t.low == Approx(0).margin(1e-6));
+    // An item that could not be counted leaves the population.
+    exact[0] = std::nullopt;
+    CHECK(sample.Estimate(exact).tokens == Approx(1.1 * 2800));
+  }
+  CHECK(drawn_with_it > 0);
+  // Nothing is certain when the largest is under 1/size of the total.
+  HybridSample<int> even(5, 1);
+  for (int i = 0; i < 50; ++i) even.Offer(i, 100.0 + i);
+  even.Close();
+  CHECK(even.certain() == 0);
+  CHECK(even.items().size() == 5);
+  // Everything counted: the exact total.
+  HybridSample<int> all(5, 1);
+  for (int i = 0; i < 4; ++i) all.Offer(i, 100.0);
+  all.Close();
+  CHECK(all.Estimate({101, 102, 103, 104}).tokens == 410);
+  CHECK(all.Estimate({101, 102, 103, 104}).low == 410);
 }
 
 TEST_CASE("Small samples get Student's t, not the normal's 1.96") {

@@ -578,6 +578,68 @@ TEST_CASE("count --count hybrid counts a sample of the inputs and corrects the r
   CHECK_THAT(r.err, Catch::Contains("hybrid_bad.txt: invalid UTF-8 at byte offset 17"));
   CHECK(r.out.find("hybrid_bad.txt") == std::string::npos);
   CHECK(json::parse(r.out.substr(r.out.rfind('{')))["inputs"] == 40);
+
+  // Files are streamed in 1 MB pieces, stdin read whole: past the first
+  // piece the error still gives the offset and line in the whole input.
+  std::string long_bad;
+  for (int i = 0; long_bad.size() < (3 << 20); ++i) {
+    long_bad += "line " + std::to_string(i) + " \xD0\x96\n";
+  }
+  long_bad += "then \xC3(\n";
+  const size_t at = long_bad.find("\xC3(");
+  const auto line = 1 + std::count(long_bad.begin(), long_bad.begin() + at, '\n');
+  const std::string want = "invalid UTF-8 at byte offset " + std::to_string(at) + " (line " +
+                           std::to_string(line) + ")";
+  REQUIRE(at > (2 << 20));
+  const std::string long_path = WriteTempFile("hybrid_long_bad.txt", long_bad);
+  r = Run({"count", "--tokenizer", "o200k_base", "--count", "hybrid", "--sample", "1", long_path,
+           files[0]});
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("hybrid_long_bad.txt: " + want));
+  r = Run({"count", "--tokenizer", "o200k_base", "--count", "hybrid", "--sample", "1", "-"},
+          long_bad);
+  CHECK(r.code == kExitUsage);
+  CHECK_THAT(r.err, Catch::Contains("-: " + want));
+}
+
+TEST_CASE("count --count hybrid counts a large input whatever the draw") {
+  // One file of 3 MB, then 30 of 1-6 KB. Left to a sample of 5 (which
+  // does not draw it), the large one's estimate, scaled by the small ones'
+  // ratio, decided the total, and the interval said nothing of it: 706,277
+  // in [705,950, 706,605] against an exact 701,149 when this was written.
+  std::vector<std::string> files = {
+      WriteTempFile("skewed_large.txt", CorpusPrefix("mixed_en_ru.txt", 3 << 20))};
+  for (const std::string& f : CorpusFiles("skewed_", 30, 5000000)) files.push_back(f);
+  std::vector<std::string> args = {"count", "--tokenizer", "o200k_base", "--json"};
+  args.insert(args.end(), files.begin(), files.end());
+  const Result exact = Run(args);
+  REQUIRE(exact.code == kExitOk);
+  int64_t truth = 0, large = 0;
+  std::istringstream exact_lines(exact.out);
+  for (std::string line; std::getline(exact_lines, line);) {
+    const json j = json::parse(line);
+    truth += j["tokens"].get<int64_t>();
+    if (j["input"] == files[0]) large = j["tokens"];
+  }
+  args.insert(args.begin() + 3, {"--count", "hybrid", "--sample", "5"});
+  const Result r = Run(args);
+  INFO(r.err);
+  REQUIRE(r.code == kExitOk);
+  std::istringstream lines(r.out);
+  json total, large_row;
+  for (std::string line; std::getline(lines, line);) {
+    const json j = json::parse(line);
+    if (j.contains("total")) total = j;
+    if (j.value("input", "") == files[0]) large_row = j;
+  }
+  CHECK(large_row["method"] == "exact");
+  CHECK(large_row["tokens"] == large);
+  CHECK(total["inputs"] == 31);
+  CHECK(total["sampled"].get<int>() >= 5);
+  // What is left to the ratio estimator is the small files, so the total
+  // is off by a share of theirs, not of the large file's.
+  INFO("exact " << truth << " (large file " << large << "), hybrid " << total.dump());
+  CHECK(std::abs(total["tokens"].get<int64_t>() - truth) < (truth - large) / 50);
 }
 
 TEST_CASE("count --count hybrid totals land within their interval of the exact total") {

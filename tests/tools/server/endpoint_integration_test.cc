@@ -255,9 +255,23 @@ TEST_CASE("count --count hybrid sends only its sample of the inputs") {
   // estimated by the provisional profile.
   CHECK(sample_server.Requests() <= 41);
   std::map<std::string, int> methods;
-  Counts(hybrid.out.substr(0, hybrid.out.size() - last.size()), &methods);
+  const std::map<std::string, long> got =
+      Counts(hybrid.out.substr(0, hybrid.out.size() - last.size()), &methods);
   CHECK(methods["endpoint"] == 40);
   CHECK(methods["approx"] == 260);
+  // The sampled files, read again after all were estimated, got their own
+  // counts (the first 5 files repeat the last 5, so the sample hit the
+  // cache for some).
+  const std::map<std::string, long> want = Counts(exact.out);
+  std::istringstream rows(hybrid.out.substr(0, hybrid.out.size() - last.size()));
+  int checked = 0;
+  for (std::string line; std::getline(rows, line);) {
+    const json j = json::parse(line);
+    if (j["method"] == "approx") continue;
+    CHECK(j["tokens"].get<long>() == want.at(j["input"]));
+    ++checked;
+  }
+  CHECK(checked == 40);
 }
 
 TEST_CASE("Calibrating an endpoint model learns a lexicon from the token texts, asked once") {
