@@ -23,12 +23,30 @@ TEST_CASE("A cached chunk is found by its bytes, not by its hash alone") {
   CHECK(cache.Find(b, LineCountCache::Hash(b)) == -1);
 }
 
-TEST_CASE("A bucket keeps its four newest chunks") {
+TEST_CASE("A bucket keeps its eight newest chunks") {
+  static_assert(LineCountCache::kWays == 8);
   LineCountCache cache;
   const uint64_t h = 12345;  // one bucket for all
-  for (int i = 0; i < 5; ++i) cache.Insert("chunk number " + std::to_string(i), h, i + 1);
+  for (int i = 0; i < 9; ++i) cache.Insert("chunk number " + std::to_string(i), h, i + 1);
   CHECK(cache.Find("chunk number 0", h) == -1);
-  for (int i = 1; i < 5; ++i) CHECK(cache.Find("chunk number " + std::to_string(i), h) == i + 1);
+  for (int i = 1; i < 9; ++i) CHECK(cache.Find("chunk number " + std::to_string(i), h) == i + 1);
+}
+
+TEST_CASE("Counts and lengths survive their packing into an entry") {
+  LineCountCache cache;
+  const std::string longest(LineCountCache::kMaxChunk, 'y');
+  const std::string shortest(LineCountCache::kMinChunk, 'z');
+  cache.Insert(longest, LineCountCache::Hash(longest), 8191);
+  cache.Insert(shortest, LineCountCache::Hash(shortest), 1);
+  CHECK(cache.Find(longest, LineCountCache::Hash(longest)) == 8191);
+  CHECK(cache.Find(shortest, LineCountCache::Hash(shortest)) == 1);
+  // A count too large for an entry is not kept (a chunk of 16 KB can have
+  // more tokens than that only if nearly every byte is one).
+  const std::string dense(LineCountCache::kMaxChunk, 'w');
+  cache.Insert(dense, LineCountCache::Hash(dense), 8192);
+  CHECK(cache.Find(dense, LineCountCache::Hash(dense)) == -1);
+  // The same hash's bucket and tag, another length: a miss without a compare.
+  CHECK(cache.Find(longest.substr(1), LineCountCache::Hash(longest)) == -1);
 }
 
 TEST_CASE("Lines that differ only in their last digits do not crowd into few buckets") {
