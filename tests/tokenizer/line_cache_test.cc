@@ -36,14 +36,14 @@ TEST_CASE("Counts and lengths survive their packing into an entry") {
   LineCountCache cache;
   const std::string longest(LineCountCache::kMaxChunk, 'y');
   const std::string shortest(LineCountCache::kMinChunk, 'z');
-  cache.Insert(longest, LineCountCache::Hash(longest), 8191);
+  cache.Insert(longest, LineCountCache::Hash(longest), 4095);
   cache.Insert(shortest, LineCountCache::Hash(shortest), 1);
-  CHECK(cache.Find(longest, LineCountCache::Hash(longest)) == 8191);
+  CHECK(cache.Find(longest, LineCountCache::Hash(longest)) == 4095);
   CHECK(cache.Find(shortest, LineCountCache::Hash(shortest)) == 1);
   // A count too large for an entry is not kept (a chunk of 16 KB can have
   // more tokens than that only if nearly every byte is one).
   const std::string dense(LineCountCache::kMaxChunk, 'w');
-  cache.Insert(dense, LineCountCache::Hash(dense), 8192);
+  cache.Insert(dense, LineCountCache::Hash(dense), 4096);
   CHECK(cache.Find(dense, LineCountCache::Hash(dense)) == -1);
   // The same hash's bucket and tag, another length: a miss without a compare.
   CHECK(cache.Find(longest.substr(1), LineCountCache::Hash(longest)) == -1);
@@ -111,6 +111,10 @@ TEST_CASE("A large text's chunks are kept in place and hit only where the bytes 
     cache.Insert(chunk, h, 6);
     CHECK(cache.Find(chunk, h) == 6);
     CHECK(cache.Find(line, h) == 6);  // the same bytes elsewhere
+    // Another chunk whose hash and length match an entry of this text (by
+    // chance, here forced) is a plain miss: it was not seen earlier, and
+    // copying it would touch the arena for nothing.
+    CHECK(cache.Find("a line kept elsewher\n", h) == -1);
   }
   // Another text: the entry is compared with that text's bytes at the same
   // place, never taken from its hash alone.

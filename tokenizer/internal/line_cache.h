@@ -69,6 +69,7 @@ class LineCountCache {
       if (text.size() < kKeepInPlaceFrom) return;
       cache_->text_ = text.data();
       cache_->text_size_ = text.size();
+      cache_->scope_parity_ ^= kScopeParity;
     }
     ~TextScope() {
       cache_->text_ = nullptr;
@@ -115,7 +116,11 @@ class LineCountCache {
       if (std::memcmp(bytes, chunk.data(), chunk.size()) == 0) {
         return static_cast<int64_t>((e >> kCountShift) & kMaxCount);
       }
-      if (!copied) result = kSeenEarlier;
+      // Other bytes at the place an entry of the scope before left: most
+      // likely that text's chunk. Of this scope's (or two before), the tag
+      // matched by chance, and copying the chunk would touch the arena's
+      // memory for nothing.
+      if (!copied && (e & kScopeParity) != scope_parity_) result = kSeenEarlier;
     }
     return result;
   }
@@ -162,8 +167,8 @@ class LineCountCache {
     }
     Entry* bucket = BucketOf(hash);
     std::memmove(bucket + 1, bucket, sizeof(Entry) * (kWays - 1));
-    bucket[0] = Tag(hash) | chunk.size() | copied | static_cast<Entry>(count) << kCountShift |
-                offset << kOffsetShift;
+    bucket[0] = Tag(hash) | chunk.size() | copied | (copied ? 0 : scope_parity_) |
+                static_cast<Entry>(count) << kCountShift | offset << kOffsetShift;
   }
 
   static constexpr size_t kWays = 8;  // a bucket per 64-byte cache line
@@ -171,20 +176,18 @@ class LineCountCache {
  private:
   // An entry in one word, 0 when empty (no chunk has length 0), from bit 0:
   // the chunk's length (15 bits), whether its bytes are in the arena (1),
-  // its count (13), its offset in the arena or the text (30), and 5 bits
-  // of its hash (the low bits pick the bucket). 16 bytes in 4-way buckets
-  // until 2026-12-06: the same 262,144 entries now take 2 MB, which a first
-  // pass fills and which is new to the process (halving the entries instead
-  // had halved the speed of the same text again). o200k, the corpus,
-  // alternated: peak RSS 40.3 -> 38.3 MB; a fresh process's first pass
-  // 99.0 -> 99.4 MB/s whole and 106.3 -> 113.5 as 4 KB documents (medians
-  // of ten); the same text again 675-814 -> 838-941 MB/s (eight ways keep
-  // more of its lines).
+  // the parity of the TextScope it was kept in place in (1), its count
+  // (12), its offset in the arena or the text (28), and 7 bits of its hash
+  // (the low bits pick the bucket). 16 bytes in 4-way buckets until
+  // 2026-12-06: the same 262,144 entries now take 2 MB, which a first pass
+  // fills and which is new to the process (halving the entries instead had
+  // halved the speed of the same text again).
   using Entry = uint64_t;
-  static constexpr int kCountShift = 16, kOffsetShift = 29, kTagShift = 59;
+  static constexpr int kCountShift = 17, kOffsetShift = 29, kTagShift = 57;
   static constexpr Entry kCopied = Entry{1} << 15;
-  static constexpr Entry kMaxCount = (Entry{1} << 13) - 1;
-  static constexpr Entry kOffsetMask = (Entry{1} << 30) - 1;  // texts up to 1 GB kept in place
+  static constexpr Entry kScopeParity = Entry{1} << 16;
+  static constexpr Entry kMaxCount = (Entry{1} << 12) - 1;
+  static constexpr Entry kOffsetMask = (Entry{1} << 28) - 1;  // texts up to 256 MB kept in place
   static constexpr Entry kKeyMask = ~Entry{0} << kTagShift | (kCopied - 1);  // tag and length
   static Entry Tag(uint64_t hash) { return hash & (~Entry{0} << kTagShift); }
   static constexpr size_t kBuckets = size_t{1} << 15;
@@ -214,6 +217,7 @@ class LineCountCache {
   size_t used_ = 0;           // arena bytes in use
   const char* text_ = nullptr;  // the TextScope's, or none
   size_t text_size_ = 0;
+  Entry scope_parity_ = 0;  // kScopeParity or 0, flipped by each TextScope
   size_t lookups_ = 0, hits_ = 0;  // since Unrewarding last decided
 };
 
