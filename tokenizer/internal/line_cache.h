@@ -18,10 +18,11 @@
 // place in that text, not copied: a first pass over 10.5 MB copied 6.1 MB of
 // lines, memory new to the process, which is dear on the VMs tokcost runs
 // on. Such an entry is compared against the bytes at the same place in
-// whatever text is counted later, so it only hits within its own text; a
-// chunk whose entry is of an earlier text (Find: kSeenEarlier) is copied
-// when counted again, so repeats across texts (the documents of a
-// workload) hit from their third time on.
+// whatever text is counted later, so it only hits within its own text
+// (or the same bytes counted again); a chunk whose entry is of the text
+// before, or lies past the end of this one (Find: kSeenEarlier), is copied
+// when counted again, so repeats across texts (the blocks of a stream)
+// hit from their third time on. A small text's chunks are always copied.
 //
 // Bounded: 2 MB of entries, 262,144 of 8 bytes in 8-way buckets (a new
 // chunk pushes out the oldest of its bucket), and a 16 MB arena of copied
