@@ -596,7 +596,8 @@ Runner RegisterCount(CLI::App* app) {
                   "endpoint; a corrected total with its 95% interval)")
       ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx", "hybrid"}));
   cmd->add_option("--sample", flags->sample,
-                  "hybrid: inputs counted exactly, drawn at random (default 200)")
+                  "hybrid: N inputs drawn at random are counted exactly (default 200), and any "
+                  "estimated at 1/N of the total or more")
       ->check(CLI::PositiveNumber);
   cmd->add_option("inputs", flags->inputs, "Files to count; - or none for stdin");
   return [flags](const Context& ctx) { return RunCount(*flags, ctx); };

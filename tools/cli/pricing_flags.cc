@@ -41,7 +41,9 @@ void AddPricingFlags(CLI::App* cmd, PricingFlags* f, const std::string& workload
                   "approx (calibrated approximation with 95% bounds), hybrid (approximation "
                   "corrected by an exact/endpoint sample)")
       ->check(CLI::IsMember({"auto", "exact", "endpoint", "approx", "hybrid"}));
-  cmd->add_option("--sample", f->sample, "hybrid: requests counted exactly (default 200)");
+  cmd->add_option("--sample", f->sample,
+                  "hybrid: N requests drawn at random are counted exactly (default 200), and "
+                  "any estimated at 1/N of the total or more");
   cmd->add_option("-j,--jobs", f->jobs, "Threads for exact counting (default: all cores)");
   cmd->add_option("inputs", f->inputs, "Workload files (JSONL or text); - for stdin");
 }
