@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -286,17 +287,13 @@ int RunCountApprox(const CountFlags& flags, const std::string& name, bool byte_b
   return exit_code;
 }
 
-// One input of hybrid counting, and one of its sample.
+// One input of hybrid counting.
 struct HybridRow {
   std::string name;
   uint64_t bytes;
   ApproxEstimate approx;
   bool failed = false;
   std::optional<Counted> exact;
-};
-struct HybridItem {
-  size_t row;
-  std::string text;  // stdin's; a file is read again
 };
 
 // A file of the sample must be what was estimated: one that changed size
@@ -307,11 +304,13 @@ Status ChangedError(const HybridRow& row, uint64_t bytes) {
                               ")");
 }
 
-// The sample's counts from the endpoint (through the cache), aligned with
-// `items`; a file that cannot be read again gets its error.
+// The sample's counts (rows[items[i]]) from the endpoint, through the
+// cache; a file that cannot be read again gets its error. Stdin, read
+// once, is in `held` (by row).
 StatusOr<std::vector<Counted>> CountSampleByEndpoint(const Context& ctx, const ModelInfo& model,
                                                      const std::vector<HybridRow>& rows,
-                                                     const std::vector<HybridItem>& items) {
+                                                     const std::vector<size_t>& items,
+                                                     const std::map<size_t, std::string>& held) {
   std::vector<Counted> counted(items.size());
   std::vector<std::string> texts;  // the files read again
   texts.reserve(items.size());     // the views below stay put
@@ -319,9 +318,9 @@ StatusOr<std::vector<Counted>> CountSampleByEndpoint(const Context& ctx, const M
   std::vector<std::string> labels;
   std::vector<size_t> at;  // each view's place in `items`
   for (size_t i = 0; i < items.size(); ++i) {
-    const HybridRow& row = rows[items[i].row];
+    const HybridRow& row = rows[items[i]];
     if (row.name == "-") {
-      views.push_back(items[i].text);
+      views.push_back(held.at(items[i]));
     } else {
       StatusOr<Input> input = ReadInput(ctx, row.name);
       if (input.ok() && input->text.size() != row.bytes) {
@@ -344,22 +343,23 @@ StatusOr<std::vector<Counted>> CountSampleByEndpoint(const Context& ctx, const M
   return counted;
 }
 
-// The sample's exact counts, aligned with `items`: a file streamed again.
+// The sample's exact counts (rows[items[i]]): a file streamed again.
 // Not CounterFactory's exact counter: it counts with the default options,
 // and these honour --allow-special and --invalid-utf8.
 StatusOr<std::vector<Counted>> CountSampleExactly(const Context& ctx, const CountFlags& flags,
                                                   const std::vector<HybridRow>& rows,
-                                                  const std::vector<HybridItem>& items) {
+                                                  const std::vector<size_t>& items,
+                                                  const std::map<size_t, std::string>& held) {
   TOKCOST_ASSIGN_OR_RETURN(std::unique_ptr<Tokenizer> tokenizer,
                            ctx.LoadTokenizerByName(flags.tokenizer));
   const TokenizeOptions options = OptionsOf(flags);
   std::vector<Counted> counted(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    const HybridRow& row = rows[items[i].row];
+    const HybridRow& row = rows[items[i]];
     StatusOr<int64_t>& tokens = counted[i].tokens;
     counted[i].method = "exact";
     if (row.name == "-") {
-      StatusOr<size_t> n = tokenizer->Count(items[i].text, options);
+      StatusOr<size_t> n = tokenizer->Count(held.at(items[i]), options);
       tokens = n.ok() ? StatusOr<int64_t>(static_cast<int64_t>(*n)) : StatusOr<int64_t>(n.status());
       continue;
     }
@@ -395,12 +395,12 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
   if (!names.ok()) return Fail(ctx, names.status());
   int exit_code = kExitOk;
   std::vector<HybridRow> rows;
-  HybridSample<HybridItem> sample(flags.sample, 1);
+  HybridSample<size_t> sample(flags.sample, 1);  // of rows
+  std::map<size_t, std::string> held;  // stdin's text, by row
   // Rejected as counting would reject it, whether or not it is sampled.
   const bool check_utf8 = flags.invalid_utf8 == "error";
   for (const std::string& input_name : *names) {
     ApproxCount approx;
-    std::string text;
     if (input_name == "-") {
       StatusOr<Input> input = ReadInput(ctx, input_name);
       Status valid = input.ok() ? OkStatus() : input.status();
@@ -410,7 +410,7 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
         continue;
       }
       approx = ApproxOfText(profile->profile, input->text, -1);
-      text = std::move(input->text);
+      held[rows.size()] = std::move(input->text);
     } else {
       StatusOr<std::vector<ApproxCount>> streamed =
           StreamApprox(ctx, {&profile->profile}, input_name, check_utf8);
@@ -421,19 +421,20 @@ int RunCountHybrid(const CountFlags& flags, const ModelInfo* endpoint_model, con
       approx = (*streamed)[0];
     }
     rows.push_back({input_name, approx.bytes, approx.estimate, false, std::nullopt});
-    sample.Offer({rows.size() - 1, std::move(text)}, static_cast<double>(approx.estimate.tokens));
+    sample.Offer(rows.size() - 1, static_cast<double>(approx.estimate.tokens));
   }
   sample.Close();
   StatusOr<std::vector<Counted>> counted =
-      endpoint_model != nullptr ? CountSampleByEndpoint(ctx, *endpoint_model, rows, sample.items())
-                                : CountSampleExactly(ctx, flags, rows, sample.items());
+      endpoint_model != nullptr
+          ? CountSampleByEndpoint(ctx, *endpoint_model, rows, sample.items(), held)
+          : CountSampleExactly(ctx, flags, rows, sample.items(), held);
   if (!counted.ok()) return Fail(ctx, counted.status());
   // A sampled input that cannot be counted is reported and left out of the
   // population, like an input that cannot be read.
   std::vector<std::optional<int64_t>> exact;
   int64_t sampled = 0;
   for (size_t i = 0; i < counted->size(); ++i) {
-    HybridRow& row = rows[sample.items()[i].row];
+    HybridRow& row = rows[sample.items()[i]];
     Counted& c = (*counted)[i];
     if (!c.tokens.ok()) {
       exit_code = std::max(exit_code, ReportInput(ctx, row.name, c.tokens.status()));
