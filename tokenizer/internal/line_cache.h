@@ -147,11 +147,11 @@ class LineCountCache {
   // Starts loading the bucket of `hash`: Count looks a chunk ahead.
   void Prefetch(uint64_t hash) const { __builtin_prefetch(BucketOf(hash)); }
 
-  // `chunk` is at most kMaxChunk bytes; a count over kMaxCount is not kept.
-  // Kept as its place in the scope's text unless `copy` or it lies
-  // elsewhere.
+  // A chunk of 1 to kMaxChunk bytes, its count at most kMaxCount (others
+  // are not kept: they would not fit an entry). Kept as its place in the
+  // scope's text unless `copy` or it lies elsewhere.
   void Insert(std::string_view chunk, uint64_t hash, size_t count, bool copy = false) {
-    if (count > kMaxCount) return;
+    if (chunk.empty() || chunk.size() > kMaxChunk || count > kMaxCount) return;
     // Where the chunk starts in the text, if it lies inside it (compared
     // as integers: the chunk need not point into the text at all).
     const uintptr_t at = reinterpret_cast<uintptr_t>(chunk.data());
