@@ -29,11 +29,6 @@ class CollectingSink : public TokenSink {
   std::vector<uint32_t> out;
 };
 
-Status Utf8Error(uint64_t offset, uint64_t line) {
-  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(offset) +
-                              " (line " + std::to_string(line) + ")");
-}
-
 // Returns the text to tokenize: `text` itself, or a repaired copy kept in
 // *storage; or an error naming the offending byte and line.
 StatusOr<std::string_view> CheckUtf8(std::string_view text,
@@ -44,7 +39,9 @@ StatusOr<std::string_view> CheckUtf8(std::string_view text,
     *storage = tokenizer_internal::ReplaceInvalidUtf8(text);
     return std::string_view(*storage);
   }
-  return Utf8Error(bad, 1 + std::count(text.begin(), text.begin() + bad, '\n'));
+  size_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+  return InvalidArgumentError("invalid UTF-8 at byte offset " + std::to_string(bad) +
+                              " (line " + std::to_string(line) + ")");
 }
 
 // The error of counting `block`, which starts `consumed` bytes into the
@@ -91,13 +88,10 @@ Status ValidateUtf8(std::string_view text) {
   return CheckUtf8(text, InvalidUtf8::kError, nullptr).status();
 }
 
-Status Utf8PieceCheck::Add(std::string_view piece) {
-  const size_t bad = tokenizer_internal::FindInvalidUtf8(piece);
-  const size_t upto = bad == std::string_view::npos ? piece.size() : bad;
-  newlines_ += static_cast<uint64_t>(std::count(piece.begin(), piece.begin() + upto, '\n'));
-  if (bad != std::string_view::npos) return Utf8Error(offset_ + bad, 1 + newlines_);
-  offset_ += piece.size();
-  return OkStatus();
+Status ValidateUtf8InStream(std::string_view piece, uint64_t consumed, std::istream& in,
+                            std::streampos start) {
+  if (tokenizer_internal::FindInvalidUtf8(piece) == std::string_view::npos) return OkStatus();
+  return StreamError(InvalidArgumentError("invalid UTF-8"), piece, consumed, in, start);
 }
 
 Tokenizer::Tokenizer(std::string name, std::unique_ptr<tokenizer_internal::Pipeline> p,

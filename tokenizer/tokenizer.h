@@ -48,20 +48,17 @@ struct TokenizeOptions {
 // that estimate some texts and must still reject what counting would.
 Status ValidateUtf8(std::string_view text);
 
-// ValidateUtf8 of a text given in pieces, each cut between characters (as
-// after a newline): the error names the offending byte's offset and line
-// in the whole text. Not thread-safe.
+// ValidateUtf8 of `piece`, read from `in` after `consumed` bytes of it
+// (cut between characters, as after a newline); `start` is where `in`
+// started (tellg; -1 when it cannot seek). The error names the offending
+// byte's offset and line in the whole stream, as CountStream's does: the
+// lines before the piece are counted only then, by reading `in` again.
 //
-//   Utf8PieceCheck check;
-//   for (std::string_view piece : pieces) TOKCOST_RETURN_IF_ERROR(check.Add(piece));
-class Utf8PieceCheck {
- public:
-  Status Add(std::string_view piece);
-
- private:
-  uint64_t offset_ = 0;    // bytes before the next piece
-  uint64_t newlines_ = 0;  // in them
-};
+//   const std::streampos start = in.tellg();
+//   ... for each piece read: TOKCOST_RETURN_IF_ERROR(
+//       ValidateUtf8InStream(piece, consumed, in, start)); consumed += piece.size();
+Status ValidateUtf8InStream(std::string_view piece, uint64_t consumed, std::istream& in,
+                            std::streampos start);
 
 // Where a tokenizer's vocabulary comes from (data/tokenizers.json).
 struct TokenizerSpec {

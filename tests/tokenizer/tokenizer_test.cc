@@ -61,9 +61,10 @@ TEST_CASE("Invalid UTF-8 is an error naming the offset, or replaced") {
   CHECK(*replaced == *same);
 }
 
-TEST_CASE("Utf8PieceCheck finds in pieces what ValidateUtf8 finds in the whole") {
+TEST_CASE("ValidateUtf8InStream finds in pieces what ValidateUtf8 finds in the whole") {
   // Pieces cut just past newlines (never inside a character), as streamed
-  // inputs are cut; the error's offset and line are the whole text's.
+  // inputs are cut; the error's offset and line are the whole text's, the
+  // lines before the piece counted by reading the stream again.
   const char* const parts[] = {"a", "\xD0\x96", "\n", "\n\n", "\xE2\x82\xAC", "\xFF", "\xC3(", " "};
   std::mt19937 rng(7);
   int invalid = 0;
@@ -79,10 +80,12 @@ TEST_CASE("Utf8PieceCheck finds in pieces what ValidateUtf8 finds in the whole")
       if (text[j] == '\n' && rng() % 3 == 0) cuts.push_back(j + 1);
     }
     cuts.push_back(text.size());
-    Utf8PieceCheck check;
+    std::istringstream in(text);  // as if its pieces had been read from it
+    const std::streampos start = in.tellg();
     Status got = OkStatus();
     for (size_t j = 0; j + 1 < cuts.size() && got.ok(); ++j) {
-      got = check.Add(std::string_view(text).substr(cuts[j], cuts[j + 1] - cuts[j]));
+      got = ValidateUtf8InStream(std::string_view(text).substr(cuts[j], cuts[j + 1] - cuts[j]),
+                                 cuts[j], in, start);
     }
     const Status want = ValidateUtf8(text);
     INFO("text of " << text.size() << " bytes in " << cuts.size() - 1 << " pieces");

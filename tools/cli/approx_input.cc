@@ -63,9 +63,11 @@ StatusOr<std::vector<ApproxCount>> StreamApprox(const Context& ctx,
   std::istream& in = name == "-" ? ctx.io.in : file;
   if (!in) return NotFoundError(name + ": cannot open: " + std::strerror(errno));
   Approximations approx(profiles, total);
-  Utf8PieceCheck utf8;
+  const std::streampos start = in.tellg();  // -1 for a pipe
+  uint64_t consumed = 0;
   TOKCOST_RETURN_IF_ERROR(ApproxStream::ReadPieces(in, kApproxPiece, [&](std::string_view piece) {
-    if (check_utf8) TOKCOST_RETURN_IF_ERROR(utf8.Add(piece));
+    if (check_utf8) TOKCOST_RETURN_IF_ERROR(ValidateUtf8InStream(piece, consumed, in, start));
+    consumed += piece.size();
     approx.Add(piece);
     return OkStatus();
   }));
