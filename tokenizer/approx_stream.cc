@@ -45,13 +45,18 @@ size_t StretchEnd(std::string_view text, size_t begin, size_t size) {
   return end;
 }
 
+// The characters of all classes.
+double Characters(const ApproxFeatures& f) {
+  double chars = 0;
+  for (int c = 0; c < kMixClasses; ++c) chars += f[c];
+  return chars;
+}
+
 // The regressors of a stretch: all of them when the sample is large enough
 // to fit them, else its characters alone (a ratio estimate).
 std::vector<double> Regressors(const ApproxFeatures& f, bool all) {
   if (all) return std::vector<double>(f.begin(), f.begin() + kRegressors);
-  double chars = 0;
-  for (int c = 0; c < kMixClasses; ++c) chars += f[c];
-  return {chars};
+  return {Characters(f)};
 }
 
 // Adds the character features but the constant.
@@ -240,14 +245,12 @@ ApproxEstimate ApproxStream::Result() const {
   tokens += profile_.coefficients[kUnknownLettersFeature] * certain_unknown_;
   double letters = certain_letters_, in_text = certain_in_text_, sampling_variance = 0;
 
-  double unsure_chars = 0;
-  for (int c = 0; c < kMixClasses; ++c) unsure_chars += unsure_features_[c];
+  const double unsure_chars = Characters(unsure_features_);
   if (unsure_chars > 0 && sampled_.empty()) {
     // Too little text past whole_up_to for a single draw (its pi summed to
     // less than 1): the certain text's tokens per character, with an error
     // as large as the part predicted.
-    double certain_chars = 0;
-    for (int c = 0; c < kMixClasses; ++c) certain_chars += f[c] - unsure_features_[c];
+    const double certain_chars = Characters(f) - unsure_chars;
     const double certain_part = profile_.coefficients[kLexiconFeature] * certain_lexicon_ +
                                 profile_.coefficients[kUnknownLettersFeature] * certain_unknown_;
     const double predicted = certain_chars > 0 ? certain_part / certain_chars * unsure_chars : 0;

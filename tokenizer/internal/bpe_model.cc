@@ -125,7 +125,8 @@ namespace {
 
 // A zero slot is empty (see PairCacheSlot). 512 KB, mapped as 2 MB in a
 // huge page: a first pass looks pairs up all over it, 1.4 million times
-// over the corpus (o200k), and in 128 small pages they missed the TLB.
+// over the corpus (o200k), and in 128 small pages they would miss the TLB
+// (the gain below is what that explains; this VM shows no counters).
 // Cold counts of the corpus, alternated 30 times in one process with the
 // CPU caches flushed: 1.019-1.029x (o200k, three runs), 1.024x (cl100k);
 // ten fresh processes of each, alternated (o200k, a slow spell): first

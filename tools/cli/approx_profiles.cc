@@ -19,10 +19,11 @@ std::string ShippedProfilePath(const Context& ctx, const std::string& name) {
 }  // namespace
 
 StatusOr<LoadedProfile> LoadApproxProfile(const Context& ctx, const std::string& name) {
-  for (const std::string& path : {UserProfilePath(ctx, name), ShippedProfilePath(ctx, name)}) {
+  const std::string shipped = ShippedProfilePath(ctx, name);
+  for (const std::string& path : {UserProfilePath(ctx, name), shipped}) {
     if (!FileExists(path)) continue;
     TOKCOST_ASSIGN_OR_RETURN(ApproxProfile p, ApproxProfile::Load(path));
-    return LoadedProfile{std::move(p), path, path == ShippedProfilePath(ctx, name)};
+    return LoadedProfile{std::move(p), path, path == shipped};
   }
   return FailedPreconditionError("no approximation profile for " + name +
                                  ": run `tokcost calibrate` on text like yours");
